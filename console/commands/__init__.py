@@ -1,0 +1,17 @@
+"""Subcommands of `shiftdesk`; each module adds its own commands to the root app."""
+
+from __future__ import annotations
+
+import importlib
+
+import typer
+
+# One module per area; each defines `register(app: typer.Typer) -> None`.
+COMMAND_MODULES = (
+    "console.commands.setup",
+)
+
+
+def register_all(app: typer.Typer) -> None:
+    for name in COMMAND_MODULES:
+        importlib.import_module(name).register(app)

@@ -1,0 +1,143 @@
+"""Setting up and looking after the database: init, demo, db upgrade, db backup, agents."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import typer
+from rich.console import Console
+from rich.table import Table
+from rich.text import Text
+
+from console.context import CliState
+from console.i18n import t
+
+err = Console(stderr=True, highlight=False)
+out = Console(highlight=False)
+
+
+def _state(ctx: typer.Context) -> CliState:
+    return ctx.obj if isinstance(ctx.obj, CliState) else CliState()
+
+
+def _fail(message: str, code: int = 1) -> None:
+    err.print(Text(message, style="bold red"))
+    raise typer.Exit(code)
+
+
+def register(app: typer.Typer) -> None:
+    db_app = typer.Typer(help="Database maintenance.", no_args_is_help=True, rich_markup_mode=None)
+    agents_app = typer.Typer(help="Agents and their roles.", no_args_is_help=True, rich_markup_mode=None)
+    app.add_typer(db_app, name="db")
+    app.add_typer(agents_app, name="agents")
+
+    @app.command()
+    def init(ctx: typer.Context) -> None:
+        """Create (or upgrade) the database and add the default calendars, policies and shifts."""
+        from store.clock import now
+        from store.db import open_database
+        from store.defaults import ensure_defaults
+
+        db = open_database(_state(ctx).db_url)
+        with db.write() as session:
+            ensure_defaults(session, now())
+        out.print(Text(t("setup.init_done", url=_display_url(db.url))))
+
+    @app.command()
+    def demo(
+        ctx: typer.Context,
+        tickets: int = typer.Option(2000, "--tickets", min=0, help="Open tickets to create."),
+        history: int = typer.Option(20000, "--history", min=0, help="Closed tickets spread over the window."),
+        days: int = typer.Option(30, "--days", min=1, max=3650, help="How many days back the history goes."),
+        seed: int = typer.Option(7, "--seed", help="Random seed: the same seed gives the same data."),
+        db: str = typer.Option(None, "--db", help="Database URL or SQLite path."),
+        no_open: bool = typer.Option(False, "--no-open", help="Only build the database; do not open the console."),
+        reset: bool = typer.Option(False, "--reset", help="Throw away an existing database first."),
+    ) -> None:
+        """Fill a fresh database with realistic, deterministic tickets, then open the console."""
+        from console.demo_run import run_demo
+
+        state = _state(ctx)
+        if db:
+            state.db_url = db
+        run_demo(state, tickets=tickets, history=history, days=days, seed=seed, reset=reset,
+                 open_console=not no_open, out=out, err=err)
+
+    @db_app.command("upgrade")
+    def db_upgrade(ctx: typer.Context, revision: str = typer.Option("head", help="Target revision.")) -> None:
+        """Apply pending migrations (a SQLite file is copied aside first)."""
+        from store.db import Database
+        from store.migrate import current_revision, head_revision, upgrade
+
+        database = Database(_state(ctx).db_url or "")
+        before = current_revision(database)
+        saved = upgrade(database, revision=revision)
+        after = current_revision(database)
+        if before == after:
+            out.print(Text(t("setup.db_current", rev=after or "-")))
+        else:
+            out.print(Text(t("setup.db_upgraded", before=before or "-", after=after or head_revision(database))))
+        if saved:
+            out.print(Text(t("setup.db_saved", path=str(saved))))
+
+    @db_app.command("backup")
+    def db_backup(ctx: typer.Context, to: Path = typer.Option(None, "--to", help="Where to write the copy.")) -> None:
+        """Write a consistent copy of the SQLite database, safe while consoles are running."""
+        from store.db import Database
+        from store.migrate import backup_sqlite
+
+        database = Database(_state(ctx).db_url or "")
+        path = database.sqlite_path
+        if path is None:
+            _fail(t("setup.backup_not_sqlite"))
+        if not path.exists():
+            _fail(t("setup.no_database", path=str(path)))
+        saved = backup_sqlite(database, dest=to)
+        out.print(Text(t("setup.backup_done", path=str(saved))))
+
+    @agents_app.command("list")
+    def agents_list(ctx: typer.Context) -> None:
+        """List agents with their roles."""
+        from store.agents import list_agents
+        from store.db import open_database
+
+        db = open_database(_state(ctx).db_url)
+        with db.read() as session:
+            agents = list_agents(session)
+        table = Table("name", "display", "role", "team")
+        for a in agents:
+            table.add_row(Text(a.name), Text(a.display_name), Text(t(f"role.{a.role}")), Text(a.team))
+        out.print(table)
+
+    @agents_app.command("add")
+    def agents_add(
+        ctx: typer.Context,
+        name: str = typer.Argument(..., help="Login name, as given to --as."),
+        role: str = typer.Option("agent", "--role", help="agent, lead or supervisor."),
+        display: str = typer.Option("", "--display", help="Name shown in the console."),
+        team: str = typer.Option("default", "--team"),
+    ) -> None:
+        """Add an agent."""
+        from console.session import acting_agent_or_none
+        from store.agents import add_agent, require_role
+        from store.clock import now
+        from store.db import open_database
+        from store.errors import ShiftdeskError
+
+        db = open_database(_state(ctx).db_url)
+        try:
+            with db.write() as session:
+                actor = acting_agent_or_none(session, _state(ctx))
+                if actor is not None:
+                    require_role(actor, "supervisor", "agents add")
+                agent = add_agent(session, now(), name, role=role, display_name=display, team=team,
+                                  actor_id=actor.id if actor else None)
+        except (ValueError, ShiftdeskError) as exc:
+            _fail(str(exc))
+        out.print(Text(t("setup.agent_added", name=agent.name, role=t(f"role.{agent.role}"))))
+
+
+def _display_url(url: str) -> str:
+    from sqlalchemy.engine import make_url
+
+    return make_url(url).render_as_string(hide_password=True)

@@ -1,0 +1,28 @@
+"""Strings of the setup commands (init, demo, db, agents)."""
+
+STRINGS = {
+    "setup.init_done": ("資料庫已就緒:{url}", "Database ready: {url}"),
+    "setup.db_current": ("資料庫已是最新版本({rev})。", "Database is already at the latest revision ({rev})."),
+    "setup.db_upgraded": ("資料庫已從 {before} 升級到 {after}。", "Database upgraded from {before} to {after}."),
+    "setup.db_saved": ("升級前的副本存於 {path}", "A copy from before the upgrade is at {path}"),
+    "setup.backup_not_sqlite": (
+        "db backup 只適用於 SQLite 檔案;PostgreSQL 請使用 pg_dump。",
+        "db backup works on SQLite files; for PostgreSQL use pg_dump.",
+    ),
+    "setup.no_database": ("找不到資料庫檔案:{path}", "No database file at {path}"),
+    "setup.backup_done": ("備份完成:{path}", "Backup written to {path}"),
+    "setup.agent_added": ("已新增客服人員 {name}({role})。", "Added agent {name} ({role})."),
+    "demo.refused": (
+        "這個資料庫已經有工單了({url}),示範資料不會覆蓋它。若確定要清除重建,請加上 --reset。",
+        "This database already has tickets ({url}); the demo will not touch it. Add --reset to wipe it and start over.",
+    ),
+    "demo.reset": ("已清除資料庫:{url}", "Wiped the database: {url}"),
+    "demo.building": ("建立示範資料", "Building demo data"),
+    "demo.phase.tickets": ("工單", "tickets"),
+    "demo.phase.indexes": ("索引", "indexes"),
+    "demo.done": (
+        "完成:{tickets} 張工單、{events} 筆事件、{clocks} 個 SLA 計時、{surveys} 份問卷,耗時 {seconds:.1f} 秒。",
+        "Done: {tickets} tickets, {events} events, {clocks} SLA clocks, {surveys} surveys in {seconds:.1f} s.",
+    ),
+    "demo.open_as": ("以 {name} 的身分開啟主控台。", "Opening the console as {name}."),
+}

@@ -1,0 +1,97 @@
+"""The one gate customer text passes before it reaches a view: data in, plain visible text out.
+
+Nothing here produces markup. Callers wrap the result in `rich.text.Text` (never
+`Text.from_markup`, never a markup string), so brackets stay brackets; this module
+makes sure no byte of the text can act on the terminal either.
+"""
+
+from __future__ import annotations
+
+import unicodedata
+
+__all__ = ["clean_line", "clean_text", "visible_controls"]
+
+# C0 controls get the Unicode "control pictures" block (U+2400 + code); DEL gets ␡.
+_C0_PICTURES = {code: chr(0x2400 + code) for code in range(0x20)}
+_C0_PICTURES[0x7F] = "\u2421"  # ␡
+# Bidirectional formatting characters could reorder what the agent sees: show them instead.
+_BIDI = {
+    0x202A: "⟨LRE⟩",
+    0x202B: "⟨RLE⟩",
+    0x202C: "⟨PDF⟩",
+    0x202D: "⟨LRO⟩",
+    0x202E: "⟨RLO⟩",
+    0x2066: "⟨LRI⟩",
+    0x2067: "⟨RLI⟩",
+    0x2068: "⟨FSI⟩",
+    0x2069: "⟨PDI⟩",
+    0x200E: "⟨LRM⟩",
+    0x200F: "⟨RLM⟩",
+    0x061C: "⟨ALM⟩",
+}
+ELLIPSIS = "…"
+MAX_LINE = 500
+MAX_TEXT = 20_000
+
+
+def _replacement(ch: str, *, keep_newlines: bool) -> str | None:
+    """Visible stand-in for a character that must not reach the terminal, or None if safe."""
+    code = ord(ch)
+    if code == 0x0A and keep_newlines:
+        return None
+    if code == 0x09:
+        return "    " if keep_newlines else " "
+    if code < 0x20 or code == 0x7F:
+        if code in (0x0A, 0x0D):
+            return " " if not keep_newlines else ""
+        return _C0_PICTURES[code]
+    if 0x80 <= code <= 0x9F:  # C1 controls, including CSI (0x9B) and OSC (0x9D)
+        return f"⟨U+{code:04X}⟩"
+    if code in _BIDI:
+        return _BIDI[code]
+    if 0xD800 <= code <= 0xDFFF:  # a lone surrogate from a broken decoder
+        return "\ufffd"
+    if code in (0x2028, 0x2029):  # line and paragraph separators
+        return "\n" if keep_newlines else " "
+    if unicodedata.category(ch) == "Cc":
+        return f"⟨U+{code:04X}⟩"
+    return None
+
+
+def visible_controls(text: str, *, keep_newlines: bool) -> str:
+    """Replace every control, C1, bidi override and lone surrogate with a visible placeholder."""
+    if text.isprintable() and (text.isascii() or not any(ord(c) in _BIDI for c in text)):
+        return text
+    out: list[str] = []
+    for ch in text:
+        rep = _replacement(ch, keep_newlines=keep_newlines)
+        out.append(ch if rep is None else rep)
+    return "".join(out)
+
+
+def _truncate(text: str, limit: int) -> str:
+    return text if len(text) <= limit else text[: limit - 1] + ELLIPSIS
+
+
+def clean_line(value: object, *, limit: int = MAX_LINE) -> str:
+    """A single-line field (subject, name): one line, no controls, bounded length."""
+    text = "" if value is None else str(value)
+    if len(text) > limit * 4:
+        text = text[: limit * 4]
+    text = visible_controls(text, keep_newlines=False)
+    text = " ".join(text.split()) if any(c in text for c in "\n\r\t\x0b\x0c") else text
+    return _truncate(text, limit)
+
+
+def clean_text(value: object, *, limit: int = MAX_TEXT, max_lines: int = 400) -> str:
+    """A multi-line body: newlines kept, every other control made visible, bounded size."""
+    text = "" if value is None else str(value)
+    if len(text) > limit * 2:
+        text = text[: limit * 2]
+    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    text = visible_controls(text, keep_newlines=True)
+    lines = text.split("\n")
+    if len(lines) > max_lines:
+        lines = [*lines[:max_lines], f"{ELLIPSIS} ({len(lines) - max_lines} more lines)"]
+        text = "\n".join(lines)
+    return _truncate(text, limit)

@@ -1,0 +1,84 @@
+"""Agents and their roles: who may do what."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlmodel import Session, select
+
+from store.audit import record_audit
+from store.errors import PermissionDenied, UnknownAgent
+from store.models import ROLES, Agent
+
+# A role can do everything the roles before it can.
+ROLE_RANK = {role: rank for rank, role in enumerate(ROLES)}
+
+
+@dataclass(frozen=True)
+class AgentView:
+    id: int
+    name: str
+    display_name: str
+    role: str
+    team: str
+    active: bool
+
+    @property
+    def label(self) -> str:
+        return self.display_name or self.name
+
+
+def view(agent: Agent) -> AgentView:
+    return AgentView(agent.id or 0, agent.name, agent.display_name, agent.role, agent.team, agent.active)
+
+
+def list_agents(session: Session, *, include_inactive: bool = False) -> list[AgentView]:
+    query = select(Agent).order_by(Agent.name)
+    if not include_inactive:
+        query = query.where(Agent.active == True)  # noqa: E712
+    return [view(a) for a in session.exec(query).all()]
+
+
+def find_agent(session: Session, name: str) -> AgentView:
+    """The agent called `name`, or UnknownAgent listing who exists."""
+    agent = session.exec(select(Agent).where(Agent.name == name)).first()
+    if agent is None or not agent.active:
+        known = [a.name for a in list_agents(session)]
+        raise UnknownAgent(name, known)
+    return view(agent)
+
+
+def add_agent(session: Session, at: datetime, name: str, *, role: str = "agent", display_name: str = "",
+              team: str = "default", actor_id: int | None = None) -> AgentView:
+    name = name.strip()
+    if not name or len(name) > 64 or any(c.isspace() for c in name):
+        raise ValueError(f"agent name: {name!r} must be 1-64 characters without spaces")
+    if role not in ROLES:
+        raise ValueError(f"role: {role!r} is not one of {', '.join(ROLES)}")
+    if session.exec(select(Agent).where(Agent.name == name)).first() is not None:
+        raise ValueError(f"agent name: {name!r} already exists")
+    agent = Agent(name=name, display_name=display_name or name, role=role, team=team, created_at=at)
+    session.add(agent)
+    session.flush()
+    record_audit(session, at, actor_id, "agent", agent.id, "create", {}, {"name": name, "role": role})
+    return view(agent)
+
+
+def set_role(session: Session, at: datetime, name: str, role: str, *, actor_id: int | None = None) -> AgentView:
+    if role not in ROLES:
+        raise ValueError(f"role: {role!r} is not one of {', '.join(ROLES)}")
+    agent = session.exec(select(Agent).where(Agent.name == name)).first()
+    if agent is None:
+        raise UnknownAgent(name, [a.name for a in list_agents(session)])
+    before = agent.role
+    agent.role = role
+    session.add(agent)
+    record_audit(session, at, actor_id, "agent", agent.id, "role", {"role": before}, {"role": role})
+    return view(agent)
+
+
+def require_role(agent: AgentView, needed: str, action: str) -> None:
+    """Refuse an action the agent's role does not cover, saying which role it needs."""
+    if ROLE_RANK[agent.role] < ROLE_RANK[needed]:
+        raise PermissionDenied(action, needed, agent.role)

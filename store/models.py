@@ -1,0 +1,278 @@
+"""SQLModel tables: the whole schema of Shiftdesk in one place, mirrored by the migrations."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import JSON, BigInteger, Column, Index, Integer, String, Text, UniqueConstraint
+from sqlmodel import Field, SQLModel
+
+from store.types import UTCDateTime
+
+# Enumerations are plain strings in the database so that PostgreSQL and SQLite agree and
+# a new value needs no migration; the allowed values live here.
+ROLES = ("agent", "lead", "supervisor")
+TIERS = ("standard", "gold", "platinum", "diamond")
+VIP_TIERS = ("gold", "platinum", "diamond")
+CHANNELS = ("email", "chat", "phone", "web", "social")
+PRIORITIES = ("urgent", "high", "normal", "low")
+PRIORITY_RANK = {name: rank for rank, name in enumerate(PRIORITIES)}
+STATUSES = ("new", "open", "pending", "on_hold", "solved", "closed")
+OPEN_STATUSES = ("new", "open", "pending", "on_hold")
+METRICS = ("first_reply", "next_reply", "resolution")
+EVENT_KINDS = (
+    "created",
+    "customer_message",
+    "agent_reply",
+    "internal_note",
+    "status_changed",
+    "assigned",
+    "priority_changed",
+    "tier_changed",
+    "escalated",
+    "survey",
+    "rule_applied",
+    "sla_breached",
+)
+# A far-future sort key for tickets with no running clock, so they sort after all others.
+NO_DUE = 2**62
+
+
+def _dt(nullable: bool = True, index: bool = False) -> Any:
+    return Field(default=None, sa_column=Column(UTCDateTime(), nullable=nullable, index=index))
+
+
+def _json(default: Any) -> Any:
+    return Field(default_factory=lambda: type(default)(default), sa_column=Column(JSON, nullable=False))
+
+
+class Agent(SQLModel, table=True):
+    id: int | None = Field(default=None, primary_key=True)
+    name: str = Field(sa_column=Column(String(64), unique=True, nullable=False))
+    display_name: str = Field(default="", sa_column=Column(String(128), nullable=False))
+    role: str = Field(default="agent", sa_column=Column(String(16), nullable=False))
+    team: str = Field(default="default", sa_column=Column(String(64), nullable=False))
+    active: bool = Field(default=True)
+    created_at: datetime = _dt(nullable=False)
+
+
+class Customer(SQLModel, table=True):
+    id: int | None = Field(default=None, primary_key=True)
+    name: str = Field(sa_column=Column(String(256), nullable=False))
+    contact: str = Field(default="", sa_column=Column(String(256), nullable=False, index=True))
+    tier: str = Field(default="standard", sa_column=Column(String(16), nullable=False))
+    language: str = Field(default="zh-TW", sa_column=Column(String(8), nullable=False))
+    external_id: str | None = Field(default=None, sa_column=Column(String(128), unique=True))
+    created_at: datetime = _dt(nullable=False)
+
+
+class Calendar(SQLModel, table=True):
+    id: int | None = Field(default=None, primary_key=True)
+    name: str = Field(sa_column=Column(String(64), unique=True, nullable=False))
+    # BusinessCalendar.to_config(): tz, hours, holidays, country, breaks, date_hours.
+    config: dict = _json({})
+
+
+class SlaPolicy(SQLModel, table=True):
+    __tablename__ = "sla_policy"
+    id: int | None = Field(default=None, primary_key=True)
+    name: str = Field(sa_column=Column(String(64), unique=True, nullable=False))
+    position: int = Field(default=100, sa_column=Column(Integer, nullable=False, index=True))
+    active: bool = Field(default=True)
+    # Conditions: empty list means "any".
+    priorities: list = _json([])
+    tiers: list = _json([])
+    channels: list = _json([])
+    category_prefix: str = Field(default="", sa_column=Column(String(128), nullable=False))
+    # Targets in business minutes per metric and priority: {"urgent": {"first_reply": 30, ...}}
+    targets: dict = _json({})
+    calendar_id: int | None = Field(default=None, foreign_key="calendar.id")
+    warn_share: float = Field(default=0.25)
+    pause_statuses: list = _json(["pending", "on_hold"])
+
+
+class Ticket(SQLModel, table=True):
+    __table_args__ = (
+        Index("ix_ticket_queue", "is_open", "priority_rank", "due_key", "id"),
+        Index("ix_ticket_breach_order", "is_open", "due_key", "id"),
+        Index("ix_ticket_assignee_queue", "assignee_id", "is_open", "priority_rank", "due_key"),
+        Index("ix_ticket_channel_queue", "channel", "is_open", "priority_rank", "due_key"),
+        Index("ix_ticket_created", "created_at"),
+    )
+    id: int | None = Field(default=None, primary_key=True)
+    external_id: str | None = Field(default=None, sa_column=Column(String(128), unique=True))
+    subject: str = Field(sa_column=Column(Text, nullable=False))
+    channel: str = Field(default="email", sa_column=Column(String(16), nullable=False))
+    category: str = Field(default="", sa_column=Column(String(128), nullable=False))
+    priority: str = Field(default="normal", sa_column=Column(String(16), nullable=False))
+    priority_rank: int = Field(default=2, sa_column=Column(Integer, nullable=False))
+    status: str = Field(default="new", sa_column=Column(String(16), nullable=False))
+    is_open: bool = Field(default=True)
+    language: str = Field(default="zh-TW", sa_column=Column(String(8), nullable=False))
+    customer_id: int = Field(foreign_key="customer.id", index=True)
+    assignee_id: int | None = Field(default=None, foreign_key="agent.id")
+    policy_id: int | None = Field(default=None, foreign_key="sla_policy.id")
+    escalated: bool = Field(default=False)
+    created_at: datetime = _dt(nullable=False)
+    updated_at: datetime = _dt(nullable=False)
+    solved_at: datetime | None = _dt()
+    first_reply_at: datetime | None = _dt()
+    reply_count: int = Field(default=0)
+    customer_message_count: int = Field(default=1)
+    reopen_count: int = Field(default=0)
+    # Denormalised from the running clocks so the queue sorts by an index, never by a join.
+    due_key: int = Field(default=NO_DUE, sa_column=Column(BigInteger, nullable=False))
+    risk_key: int = Field(default=NO_DUE, sa_column=Column(BigInteger, nullable=False))
+    fields: dict = _json({})
+    version: int = Field(default=1)
+
+
+class TicketEvent(SQLModel, table=True):
+    """Append-only log: one row per thing that happened to a ticket."""
+
+    __tablename__ = "ticket_event"
+    __table_args__ = (
+        Index("ix_event_ticket", "ticket_id", "id"),
+        Index("ix_event_kind_at", "kind", "at"),
+    )
+    id: int | None = Field(default=None, primary_key=True)
+    ticket_id: int = Field(foreign_key="ticket.id")
+    kind: str = Field(sa_column=Column(String(24), nullable=False))
+    at: datetime = _dt(nullable=False)
+    actor_id: int | None = Field(default=None, foreign_key="agent.id")
+    public: bool = Field(default=False)
+    body: str = Field(default="", sa_column=Column(Text, nullable=False))
+    data: dict = _json({})
+
+
+class SlaClock(SQLModel, table=True):
+    """One clock per ticket and metric; next_reply may have several over a ticket's life."""
+
+    __tablename__ = "sla_clock"
+    __table_args__ = (
+        Index("ix_clock_ticket", "ticket_id", "metric"),
+        Index("ix_clock_running_due", "state", "due_at"),
+        Index("ix_clock_ended", "ended_at"),
+    )
+    id: int | None = Field(default=None, primary_key=True)
+    ticket_id: int = Field(foreign_key="ticket.id")
+    metric: str = Field(sa_column=Column(String(16), nullable=False))
+    policy_id: int | None = Field(default=None, foreign_key="sla_policy.id")
+    # running | paused | stopped | cancelled
+    state: str = Field(default="running", sa_column=Column(String(12), nullable=False))
+    target_seconds: int = Field(default=0)
+    started_at: datetime = _dt(nullable=False)
+    # Business seconds used before segment_start; the running segment began at segment_start.
+    consumed_seconds: int = Field(default=0)
+    segment_start: datetime | None = _dt()
+    due_at: datetime | None = _dt()
+    paused_at: datetime | None = _dt()
+    stopped_at: datetime | None = _dt()
+    # met | breached, set once decided; ended_at is when that happened (stop or due time).
+    outcome: str | None = Field(default=None, sa_column=Column(String(10)))
+    ended_at: datetime | None = _dt()
+    breached_at: datetime | None = _dt()
+    breach_agent_id: int | None = Field(default=None, foreign_key="agent.id")
+    agent_id: int | None = Field(default=None, foreign_key="agent.id")
+
+
+class Survey(SQLModel, table=True):
+    __table_args__ = (Index("ix_survey_at", "at"),)
+    id: int | None = Field(default=None, primary_key=True)
+    ticket_id: int = Field(foreign_key="ticket.id", index=True)
+    kind: str = Field(sa_column=Column(String(8), nullable=False))  # csat | nps
+    score: int
+    at: datetime = _dt(nullable=False)
+    comment: str = Field(default="", sa_column=Column(Text, nullable=False))
+
+
+class Shift(SQLModel, table=True):
+    __table_args__ = (UniqueConstraint("team", "name"),)
+    id: int | None = Field(default=None, primary_key=True)
+    team: str = Field(default="default", sa_column=Column(String(64), nullable=False))
+    name: str = Field(sa_column=Column(String(32), nullable=False))
+    start: str = Field(sa_column=Column(String(5), nullable=False))
+    end: str = Field(sa_column=Column(String(5), nullable=False))
+    tz: str = Field(default="Asia/Taipei", sa_column=Column(String(64), nullable=False))
+    position: int = Field(default=0)
+
+
+class Handover(SQLModel, table=True):
+    __table_args__ = (Index("ix_handover_date", "shift_date", "from_shift"),)
+    id: int | None = Field(default=None, primary_key=True)
+    team: str = Field(default="default", sa_column=Column(String(64), nullable=False))
+    shift_date: str = Field(sa_column=Column(String(10), nullable=False))  # local date, ISO
+    from_shift: str = Field(sa_column=Column(String(32), nullable=False))
+    to_shift: str = Field(sa_column=Column(String(32), nullable=False))
+    author_id: int | None = Field(default=None, foreign_key="agent.id")
+    status: str = Field(default="draft", sa_column=Column(String(12), nullable=False))
+    content: dict = _json({})
+    created_at: datetime = _dt(nullable=False)
+    updated_at: datetime = _dt(nullable=False)
+    submitted_at: datetime | None = _dt()
+    acknowledged_by: int | None = Field(default=None, foreign_key="agent.id")
+    acknowledged_at: datetime | None = _dt()
+    ack_reply: str = Field(default="", sa_column=Column(Text, nullable=False))
+    version: int = Field(default=1)
+
+
+class HandoverAddendum(SQLModel, table=True):
+    __tablename__ = "handover_addendum"
+    id: int | None = Field(default=None, primary_key=True)
+    handover_id: int = Field(foreign_key="handover.id", index=True)
+    author_id: int | None = Field(default=None, foreign_key="agent.id")
+    at: datetime = _dt(nullable=False)
+    body: str = Field(default="", sa_column=Column(Text, nullable=False))
+
+
+class Audit(SQLModel, table=True):
+    """Append-only trail of every change: who, when, what, before and after."""
+
+    __table_args__ = (Index("ix_audit_entity", "entity", "entity_id", "id"),)
+    id: int | None = Field(default=None, primary_key=True)
+    at: datetime = _dt(nullable=False)
+    actor_id: int | None = Field(default=None, foreign_key="agent.id")
+    entity: str = Field(sa_column=Column(String(32), nullable=False))
+    entity_id: int | None = Field(default=None)
+    action: str = Field(sa_column=Column(String(32), nullable=False))
+    before: dict = _json({})
+    after: dict = _json({})
+
+
+class ReplyTemplate(SQLModel, table=True):
+    """User-made templates stored in the database (shipped ones come from templates/)."""
+
+    __tablename__ = "reply_template"
+    id: int | None = Field(default=None, primary_key=True)
+    key: str = Field(sa_column=Column(String(64), unique=True, nullable=False))
+    title: str = Field(sa_column=Column(String(256), nullable=False))
+    language: str = Field(default="zh-TW", sa_column=Column(String(8), nullable=False))
+    category: str = Field(default="", sa_column=Column(String(128), nullable=False))
+    tags: list = _json([])
+    opening: str = Field(default="", sa_column=Column(Text, nullable=False))
+    body: str = Field(default="", sa_column=Column(Text, nullable=False))
+    closing: str = Field(default="", sa_column=Column(Text, nullable=False))
+    updated_at: datetime = _dt(nullable=False)
+
+
+class TemplateUsage(SQLModel, table=True):
+    __tablename__ = "template_usage"
+    __table_args__ = (Index("ix_template_usage_key", "template_key", "agent_id"),)
+    id: int | None = Field(default=None, primary_key=True)
+    template_key: str = Field(sa_column=Column(String(64), nullable=False))
+    agent_id: int | None = Field(default=None, foreign_key="agent.id")
+    ticket_id: int | None = Field(default=None, foreign_key="ticket.id")
+    at: datetime = _dt(nullable=False)
+
+
+class ReplyDraft(SQLModel, table=True):
+    __tablename__ = "reply_draft"
+    __table_args__ = (UniqueConstraint("agent_id", "ticket_id"),)
+    id: int | None = Field(default=None, primary_key=True)
+    agent_id: int = Field(foreign_key="agent.id")
+    ticket_id: int = Field(foreign_key="ticket.id")
+    template_key: str = Field(default="", sa_column=Column(String(64), nullable=False))
+    body: str = Field(default="", sa_column=Column(Text, nullable=False))
+    template_text: str = Field(default="", sa_column=Column(Text, nullable=False))
+    updated_at: datetime = _dt(nullable=False)
