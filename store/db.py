@@ -22,9 +22,9 @@ def default_db_path() -> Path:
     return platformdirs.user_data_path("shiftdesk") / "shiftdesk.db"
 
 
-def resolve_url(url: str | None = None) -> str:
+def resolve_url(url: str | os.PathLike[str] | None = None) -> str:
     """--db beats SHIFTDESK_DB beats the per-user default file; a bare path means SQLite."""
-    chosen = url or os.environ.get(ENV_VAR) or ""
+    chosen = os.fspath(url) if url else (os.environ.get(ENV_VAR) or "")
     if not chosen:
         path = default_db_path()
         return f"sqlite:///{path}"
@@ -98,16 +98,14 @@ class Database:
     def read(self) -> Iterator[Session]:
         """A short read-only unit of work."""
         with Session(self.engine, expire_on_commit=False) as session:
-            try:
-                yield session
-            finally:
-                session.rollback()
+            yield session
 
     @contextmanager
     def write(self) -> Iterator[Session]:
         """One short write transaction that holds the write lock from its first statement."""
         with Session(self._write_engine, expire_on_commit=False) as session:
             try:
+                session.connection()  # BEGIN IMMEDIATE now, not at the first statement
                 yield session
                 session.commit()
             except BaseException:
@@ -118,9 +116,10 @@ class Database:
         self.engine.dispose()
 
 
-def open_database(url: str | None = None, *, migrate: bool = True, backup: bool = True) -> Database:
+def open_database(url: str | os.PathLike[str] | None = None, *, migrate: bool = True,
+                  backup: bool = True) -> Database:
     """Open (and by default migrate) the database the user chose."""
-    db = Database(url or "")
+    db = Database(os.fspath(url) if url else "")
     if migrate:
         from store.migrate import upgrade
 

@@ -276,3 +276,13 @@ class ReplyDraft(SQLModel, table=True):
     body: str = Field(default="", sa_column=Column(Text, nullable=False))
     template_text: str = Field(default="", sa_column=Column(Text, nullable=False))
     updated_at: datetime = _dt(nullable=False)
+
+
+class Presence(SQLModel, table=True):
+    """Who has which ticket open, and whether they are writing a reply (agent collision)."""
+
+    __table_args__ = (Index("ix_presence_ticket", "ticket_id", "seen_at"),)
+    agent_id: int = Field(foreign_key="agent.id", primary_key=True)
+    ticket_id: int | None = Field(default=None, foreign_key="ticket.id")
+    activity: str = Field(default="viewing", sa_column=Column(String(12), nullable=False))
+    seen_at: datetime = _dt(nullable=False)

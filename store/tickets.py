@@ -302,6 +302,7 @@ def set_customer_tier(ctx: Context, customer_id: int, tier: str, actor_id: int |
 
 def claim(ctx: Context, ticket_id: int, agent_id: int) -> Ticket:
     """Take an unassigned ticket with one conditional write: a lost race names the winner."""
+    sla.record_breaches(ctx.session, ctx.at, ticket_id=ticket_id)
     result = ctx.session.execute(
         update(Ticket)
         .where(col(Ticket.id) == ticket_id, col(Ticket.assignee_id).is_(None))
