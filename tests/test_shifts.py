@@ -159,7 +159,7 @@ def test_dst_skipped_and_repeated_hours_in_new_york() -> None:
     # 2024-03-10: 02:00-03:00 does not exist; 02:30 resolves to the jump at 07:00 UTC.
     night = window_at(ny, datetime(2024, 3, 10, 6, 59, tzinfo=UTC))
     assert (night.name, night.local_date, night.end) == ("night", date(2024, 3, 9), datetime(2024, 3, 10, 7, tzinfo=UTC))
-    assert night.end - night.start == timedelta(hours=3)  # 22:00 EST to the jump
+    assert night.end - night.start == timedelta(hours=4)  # 22:00 EST to the jump
     early = window_at(ny, datetime(2024, 3, 10, 7, tzinfo=UTC))
     assert early.name == "early" and early.end - early.start == timedelta(hours=7)
     # 2024-11-03: 01:00-02:00 happens twice; the night shift keeps both.
