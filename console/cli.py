@@ -24,6 +24,12 @@ def root(
     lang: str = typer.Option(None, "--lang", help="Interface language: zh-TW or en (default: from LANG)."),
 ) -> None:
     """Open the console, or run one of the commands below."""
+    from console.i18n import detect_language, set_language
+
+    try:
+        set_language(detect_language(lang))
+    except ValueError as exc:
+        raise typer.BadParameter(str(exc), param_hint="--lang") from None
     ctx.obj = CliState(db_url=db, as_agent=as_agent, lang=lang)
     if ctx.invoked_subcommand is None:
         from console.launch import run_console

@@ -156,7 +156,10 @@ class _Sim:
         outcome = "breached" if breach is not None else ("met" if state == "stopped" else None)
         ended = breach if breach is not None else (stopped if outcome == "met" else None)
         holder = holder_at(breach) if breach is not None else (holder_at(stopped) if stopped else None)
+        stopped_while_paused = stopped is not None and segments[-1][1] is not None and segments[-1][1] < stopped
         due_at = due if (state == "running" or outcome is not None) else None
+        if stopped_while_paused and outcome != "breached":
+            due_at = None  # as the engine leaves it: a clock stopped while paused had no due time
         seg_start = segments[-1][0] if (state == "running" and last_open) else None
         self.batch.clocks.append((
             tid, metric, policy_id, state, target, self.w.ts(start), int(consumed), self.w.ts(seg_start),
@@ -297,10 +300,10 @@ class _Sim:
         if status == "new":
             if rng.random() < 0.25:
                 self._assign(st, t0 + span * rng.random() * 0.5)
-            state, due, _, target = self.clock(st.tid, "first_reply", pid, targets["first_reply"], t0,
+            _, due, _, target = self.clock(st.tid, "first_reply", pid, targets["first_reply"], t0,
                                                [(t0, None)], None, None, holder)
             live.append((due, target))
-            state, due, _, target = self.clock(st.tid, "resolution", pid, targets["resolution"], t0,
+            _, due, _, target = self.clock(st.tid, "resolution", pid, targets["resolution"], t0,
                                                [(t0, None)], None, None, holder)
             live.append((due, target))
         else:
