@@ -1,0 +1,58 @@
+"""Strings for `shiftdesk templates`: column heads, summaries and the wording of each template problem."""
+
+STRINGS = {
+    "templates.col.key": ("代碼", "key"),
+    "templates.col.language": ("語言", "language"),
+    "templates.col.category": ("分類", "category"),
+    "templates.col.title": ("標題", "title"),
+    "templates.col.tags": ("標籤", "tags"),
+    "templates.col.uses": ("使用次數", "times used"),
+    "templates.list.count": ("共 {n} 則範本", "{n} templates"),
+    "templates.list.none": ("沒有符合條件的範本", "No templates match"),
+    "templates.list.load_problems": (
+        "有 {n} 個範本問題，已略過有誤的範本；執行 `shiftdesk templates check` 查看詳情",
+        "{n} template problems; faulty templates were skipped. Run `shiftdesk templates check` for details",
+    ),
+    "templates.bad_lang": ("--lang 必須是 zh-TW 或 en，而不是「{value}」", "--lang must be zh-TW or en, not '{value}'"),
+    "templates.bad_format": ("--format 必須是 table 或 json，而不是「{value}」", "--format must be table or json, not '{value}'"),
+    "templates.check.ok": (
+        "{n} 則範本檢查通過（來源：{files}）",
+        "{n} templates checked, no problems (from {files})",
+    ),
+    "templates.check.failed": ("發現 {n} 個問題", "{n} problems found"),
+    "templates.check.overrides": (
+        "使用者範本「{key}」取代了 {source} 中的同名範本",
+        "User template '{key}' replaces the one in {source}",
+    ),
+    "templates.where.line": ("第 {line} 行", "line {line}"),
+    "templates.where.line_column": ("第 {line} 行第 {column} 欄", "line {line}, column {column}"),
+    "templates.where.key": ("範本「{key}」", "template '{key}'"),
+    "templates.where.index": ("第 {index} 個範本", "template #{index}"),
+    "templates.where.field": ("欄位「{field}」", "field '{field}'"),
+    "templates.where.field_detail": ("{field}{detail}", "{field} {detail}"),
+    "templates.where.separator": ("：", ": "),
+    "templates.problem.toml_syntax": ("TOML 格式錯誤：{detail}", "invalid TOML: {detail}"),
+    "templates.problem.unreadable": ("無法讀取：{detail}", "cannot be read: {detail}"),
+    "templates.problem.no_templates": ("應包含 [[template]] 表格", "must hold [[template]] tables"),
+    "templates.problem.not_table": ("不是表格", "is not a table"),
+    "templates.problem.missing": ("缺少此欄位", "is missing"),
+    "templates.problem.not_string": ("必須是字串", "must be a string"),
+    "templates.problem.not_string_list": ("必須是字串清單", "must be a list of strings"),
+    "templates.problem.unknown_field": ("不是範本欄位（已忽略）", "is not a template field (ignored)"),
+    "templates.problem.bad_key": (
+        "只能用 1 到 64 個英數字、「.」、「_」或「-」",
+        "must be 1-64 letters, digits, '.', '_' or '-'",
+    ),
+    "templates.problem.duplicate_key": ("與 {other} 中的範本代碼重複", "is already used by a template in {other}"),
+    "templates.problem.empty": ("是空的", "is empty"),
+    "templates.problem.unknown_placeholder": (
+        "使用了未知的欄位 {placeholder}（自訂欄位請以 --field 宣告）",
+        "uses unknown placeholder {placeholder} (declare custom ticket fields with --field)",
+    ),
+    "templates.problem.stray_brace": (
+        "第 {pos} 個字元有單獨的「{brace}」（字面大括號請連寫兩個）",
+        "has a lone '{brace}' at character {pos} (write it twice for a literal brace)",
+    ),
+    "templates.problem.bad_language": ("是「{value}」，不是 zh-TW 或 en", "is '{value}', not one of zh-TW, en"),
+    "templates.problem.bad_category": ("是「{value}」，不在分類樹中", "is '{value}', which is not in the category tree"),
+}
