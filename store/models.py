@@ -199,7 +199,10 @@ class Shift(SQLModel, table=True):
 
 
 class Handover(SQLModel, table=True):
-    __table_args__ = (Index("ix_handover_date", "shift_date", "from_shift"),)
+    __table_args__ = (
+        Index("ix_handover_date", "shift_date", "from_shift"),
+        Index("ux_handover_shift", "team", "shift_date", "from_shift", unique=True),
+    )
     id: int | None = Field(default=None, primary_key=True)
     team: str = Field(default="default", sa_column=Column(String(64), nullable=False))
     shift_date: str = Field(sa_column=Column(String(10), nullable=False))  # local date, ISO
@@ -215,6 +218,8 @@ class Handover(SQLModel, table=True):
     acknowledged_at: datetime | None = _dt()
     ack_reply: str = Field(default="", sa_column=Column(Text, nullable=False))
     version: int = Field(default=1)
+    # Plain text of the content and addenda, for LIKE search (JSON text escapes non-ASCII).
+    search_text: str = Field(default="", sa_column=Column(Text, nullable=False, server_default=""))
 
 
 class HandoverAddendum(SQLModel, table=True):
