@@ -234,7 +234,7 @@ def list_shifts(session: Session, team: str = "default") -> list[ShiftSpec]:
     """A team's shifts in day order; a team with none of its own uses the default team's."""
     rows = _rows(session, team) or (_rows(session, "default") if team != "default" else [])
     if not rows:
-        raise NotFound(f"no shifts configured for team {team!r}; run `shiftdesk shifts list` after setup")
+        raise NotFound(f"no shifts configured for team {team!r}; run `shiftdesk init` first")
     return sorted((_spec(r) for r in rows), key=lambda s: s.start_minute)
 
 

@@ -10,6 +10,8 @@ import typer
 COMMAND_MODULES = (
     "console.commands.setup",
     "console.commands.templates",
+    "console.commands.shifts",
+    "console.commands.handover",
 )
 
 

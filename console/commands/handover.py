@@ -1,0 +1,98 @@
+"""`shiftdesk handover`: print a handover as Markdown or JSON, list past ones."""
+
+from __future__ import annotations
+
+import sys
+
+import typer
+from rich.console import Console
+from rich.table import Table
+from rich.text import Text
+
+from console.context import CliState
+from console.i18n import detect_language, set_language, t
+from console.sanitize import clean_line
+
+err = Console(stderr=True, highlight=False, markup=False, emoji=False)
+out = Console(highlight=False, markup=False, emoji=False)
+FORMATS = ("md", "json")
+
+
+def _state(ctx: typer.Context) -> CliState:
+    state = ctx.obj if isinstance(ctx.obj, CliState) else CliState()
+    try:
+        set_language(detect_language(state.lang))
+    except ValueError:
+        set_language(detect_language(None))
+    return state
+
+
+def _fail(message: str, code: int = 1) -> None:
+    err.print(Text(clean_line(message), style="bold red"), soft_wrap=True)
+    raise typer.Exit(code)
+
+
+def register(app: typer.Typer) -> None:
+    handover_app = typer.Typer(help="Shift handovers: export and history.", no_args_is_help=True,
+                               rich_markup_mode=None)
+    app.add_typer(handover_app, name="handover")
+
+    @handover_app.command("export")
+    def export(
+        ctx: typer.Context,
+        latest: bool = typer.Option(False, "--latest", help="The most recent submitted handover (the default)."),
+        handover_id: int = typer.Option(None, "--id", min=1, help="The handover with this id."),
+        fmt: str = typer.Option("md", "--format", help="md (the seeds' shape) or json."),
+        team: str = typer.Option("default", "--team"),
+    ) -> None:
+        """Print one handover to standard output."""
+        from console.handover_export import to_json, to_markdown
+        from store.db import open_database
+        from store.errors import ShiftdeskError
+        from store.handover import get_handover, latest_handover
+
+        state = _state(ctx)
+        if fmt not in FORMATS:
+            _fail(t("handover.cli.format", value=fmt), 2)
+        if latest and handover_id is not None:
+            _fail(t("handover.cli.choose"), 2)
+        db = open_database(state.db_url)
+        try:
+            with db.read() as session:
+                view = get_handover(session, handover_id) if handover_id else latest_handover(session, team)
+        except ShiftdeskError as exc:
+            _fail(str(exc))
+        if view is None:
+            _fail(t("handover.cli.none"))
+        sys.stdout.write(to_markdown(view) if fmt == "md" else to_json(view))
+
+    @handover_app.command("list")
+    def history(
+        ctx: typer.Context,
+        search: str = typer.Option("", "--search", help="Only handovers whose text contains this."),
+        limit: int = typer.Option(30, "--limit", min=1, max=1000),
+        team: str = typer.Option("default", "--team"),
+    ) -> None:
+        """Past handovers, newest first."""
+        from console.handover_export import local
+        from store.db import open_database
+        from store.handover import list_handovers
+        from store.shifts import team_timezone
+
+        state = _state(ctx)
+        db = open_database(state.db_url)
+        with db.read() as session:
+            rows = list_handovers(session, team, search=search, limit=limit)
+            tz = team_timezone(session, team)
+        if not rows:
+            out.print(Text(t("handover.history.empty")))
+            return
+        table = Table("#", t("handover.history.col.date"), t("handover.history.col.shift"),
+                      t("handover.history.col.status"), t("handover.history.col.author"),
+                      t("handover.history.col.ack"))
+        for row in rows:
+            ack = f"{row.acknowledged_by} {local(row.acknowledged_at, tz)}" if row.acknowledged_at else ""
+            table.add_row(str(row.id), row.shift_date.strftime("%Y/%m/%d"),
+                          Text(clean_line(f"{row.from_shift}→{row.to_shift}")),
+                          t(f"handover.status.{row.status}"), Text(clean_line(row.author)), Text(clean_line(ack)))
+        out.print(table)

@@ -1,0 +1,169 @@
+"""A handover as Markdown (the seeds' shape) or JSON, in the console's language.
+
+What is neutralised in Markdown, and why:
+
+- Customer text and ticket-item notes (subjects, customer names, escalation reasons, the
+  lead's one-line notes) go through `clean_line` first: one line, and every control byte
+  (ESC, BEL, C1, bidi overrides) becomes a visible stand-in, so no terminal sequence
+  survives. Then every ASCII character that can start inline Markdown is backslash-escaped
+  (``\\ ` * _ { } [ ] ( ) < > # + ! | ~ &``), so a subject cannot make emphasis, links, images,
+  code, raw HTML, table cells or entities. Being one line after our own ``- #0234`` prefix,
+  it cannot start a block either.
+- The lead's free-text sections are Markdown on purpose and keep lists and emphasis. They
+  go through `clean_text` (controls made visible, newlines kept); ``<`` and ``&`` become
+  entities (no raw HTML), and a line that could open or underline a heading (``#``, a
+  run of ``=`` or ``-``) gets a backslash, so nothing a lead types can add or break a
+  section of the export.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+from console.i18n import t
+from console.sanitize import clean_line, clean_text
+from store.handover import HandoverView
+from store.handover_content import HandoverContent, TicketItem
+
+_INLINE = re.compile(r"([\\`*_{}\[\]()<>#+!|~&])")
+# json.dumps escapes C0 controls but not C1 ones, bidi overrides or line separators; these can
+# only sit inside JSON strings, where a \uXXXX escape means the same.
+_UNSAFE_JSON = re.compile("[\u0080-\u009f\u061c\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069]")
+_HEADING_LINE = re.compile(r"^(\s{0,3})(#|=+\s*$|-+\s*$)")
+
+
+def md_inline(value: object) -> str:
+    """Customer or item text as one inert Markdown line."""
+    return _INLINE.sub(r"\\\1", clean_line(value))
+
+
+def md_block(value: object) -> str:
+    """The lead's Markdown, minus raw HTML and anything that would open or underline a heading."""
+    text = clean_text(value).replace("&", "&amp;").replace("<", "&lt;")
+    return "\n".join(_HEADING_LINE.sub(r"\1\\\2", line) for line in text.split("\n")).strip()
+
+
+def local(value: datetime | str | None, tz: str, fmt: str = "%Y/%m/%d %H:%M") -> str:
+    if value is None or value == "":
+        return ""
+    moment = datetime.fromisoformat(value) if isinstance(value, str) else value
+    return moment.astimezone(ZoneInfo(tz)).strftime(fmt)
+
+
+def status_text(value: str) -> str:
+    """'status:open>pending' (how drafting records a status change) in words."""
+    if value.startswith("status:") and ">" in value:
+        before, after = value[len("status:"):].split(">", 1)
+        return t("handover.last_status", before=t(f"status.{before}") if before else "-", after=t(f"status.{after}"))
+    return value
+
+
+def sla_text(item: TicketItem, tz: str) -> str:
+    if item.sla_state == "paused":
+        return t("handover.sla.paused")
+    if item.sla_state not in ("breached", "at_risk", "ok") or not item.due_metric:
+        return ""
+    return t(f"handover.sla.{item.sla_state}", metric=t(f"metric.{item.due_metric}"),
+             due=local(item.due_at, tz, "%m/%d %H:%M"))
+
+
+def item_facts(item: TicketItem, section: str, tz: str) -> list[str]:
+    """The plain-text facts after a ticket's subject, most important first (not escaped)."""
+    facts: list[str] = []
+    if section == "special":
+        for reason in item.reasons:
+            facts.append(t("handover.reason.vip", tier=t(f"tier.{item.tier}")) if reason == "vip"
+                         else t(f"handover.reason.{reason}"))
+    facts.append(t(f"priority.{item.priority}"))
+    if section == "in_progress":
+        facts.append(t(f"status.{item.status}"))
+    sla = sla_text(item, tz)
+    if sla:
+        facts.append(sla)
+    if item.assignee and section != "pending":
+        facts.append(item.assignee)
+    if item.last:
+        facts.append(t("handover.last", text=status_text(item.last)))
+    return facts
+
+
+def _item_line(item: TicketItem, section: str, tz: str) -> str:
+    details = [md_inline(item.note)] if item.note else []
+    details += [md_inline(f) for f in item_facts(item, section, tz)]
+    return f"- #{item.ticket_id:04d} {md_inline(item.subject)} - {' · '.join(details)}"
+
+
+def _items(content: HandoverContent, section: str) -> list[str]:
+    items = content.items(section)
+    lines = [_item_line(i, section, content.tz) for i in items] or [t("handover.md.none")]
+    hidden = content.totals.get(section, len(items)) - len(items) - len(content.removed.get(section, ()))
+    if hidden > 0:
+        lines.append(t("handover.md.more", n=hidden))
+    return lines
+
+
+def _rate(metric: str, met: int, breached: int) -> str:
+    total = met + breached
+    if total == 0:
+        return t("handover.metric.none", metric=t(f"metric.{metric}"))
+    return t("handover.metric.rate", metric=t(f"metric.{metric}"), rate=f"{met / total:.0%}", met=met, total=total)
+
+
+def summary_lines(content: HandoverContent) -> list[str]:
+    s = content.summary
+    return [
+        t("handover.md.sla_counts", received=s.received, replied=s.replied, solved=s.solved),
+        " · ".join(_rate(a.metric, a.met, a.breached) for a in s.attainment),
+        t("handover.md.sla_breaches", breaches=s.breaches, at_risk=s.at_risk_now, breached=s.breached_now,
+          open=s.open_now),
+    ]
+
+
+def to_markdown(view: HandoverView) -> str:
+    c, tz = view.content, view.content.tz
+    out = [f"## {t('handover.md.title', date=view.shift_date.strftime('%Y/%m/%d'), from_shift=md_inline(view.from_shift), to_shift=md_inline(view.to_shift))}", ""]
+    if view.submitted_at is not None:
+        out.append(f"- {t('handover.md.author', who=md_inline(view.author), at=local(view.submitted_at, tz))}")
+    else:
+        out.append(f"- {t('handover.md.draft', who=md_inline(view.author))}")
+    if view.acknowledged_at is not None:
+        out.append(f"- {t('handover.md.acked', who=md_inline(view.acknowledged_by), at=local(view.acknowledged_at, tz))}")
+        if view.ack_reply:
+            out.append(f"- {t('handover.md.ack_reply', reply=md_inline(view.ack_reply))}")
+    elif view.status == "submitted":
+        out.append(f"- {t('handover.md.not_acked')}")
+    out += ["", f"### {t('handover.md.pending', n=len(c.pending))}", *_items(c, "pending"), ""]
+    out += [f"### {t('handover.md.in_progress', n=len(c.in_progress))}", *_items(c, "in_progress"), ""]
+    out += [f"### {t('handover.md.special')}", *_items(c, "special")]
+    if c.text("special").strip():
+        out += ["", md_block(c.text("special"))]
+    out += ["", f"### {t('handover.md.notes')}"]
+    for key, label in (("system", "handover.md.system"), ("next", "handover.md.next")):
+        if c.text(key).strip():
+            out += ["", f"**{t(label)}**", "", md_block(c.text(key))]
+    out += ["", f"**{t('handover.md.sla')}**", "", *(f"- {line}" for line in summary_lines(c))]
+    if view.addenda:
+        out += ["", f"### {t('handover.md.addenda')}"]
+        out += [f"- {t('handover.addendum.line', at=local(a.at, tz), who=md_inline(a.author), body=md_inline(a.body))}"
+                for a in view.addenda]
+    return "\n".join(out).rstrip() + "\n"
+
+
+def to_json(view: HandoverView) -> str:
+    """Everything, as data: control characters are JSON escapes, so nothing acts on a terminal."""
+    def stamp(value: datetime | None) -> str | None:
+        return None if value is None else value.isoformat()
+
+    data = {
+        "id": view.id, "team": view.team, "shift_date": view.shift_date.isoformat(), "from_shift": view.from_shift,
+        "to_shift": view.to_shift, "status": view.status, "version": view.version, "author": view.author,
+        "created_at": stamp(view.created_at), "updated_at": stamp(view.updated_at),
+        "submitted_at": stamp(view.submitted_at), "acknowledged_by": view.acknowledged_by or None,
+        "acknowledged_at": stamp(view.acknowledged_at), "ack_reply": view.ack_reply,
+        "content": view.content.to_json(),
+        "addenda": [{"author": a.author, "at": a.at.isoformat(), "body": a.body} for a in view.addenda],
+    }
+    return _UNSAFE_JSON.sub(lambda m: f"\\u{ord(m.group()):04x}", json.dumps(data, ensure_ascii=False, indent=2)) + "\n"
