@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Callable
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
@@ -70,8 +71,12 @@ def sla_text(item: TicketItem, tz: str) -> str:
              due=local(item.due_at, tz, "%m/%d %H:%M"))
 
 
-def item_facts(item: TicketItem, section: str, tz: str) -> list[str]:
-    """The plain-text facts after a ticket's subject, most important first (not escaped)."""
+def _same(value: str) -> str:
+    return value
+
+
+def item_facts(item: TicketItem, section: str, tz: str, esc: Callable[[str], str] = _same) -> list[str]:
+    """The facts after a ticket's subject, most important first; `esc` is applied to data only."""
     facts: list[str] = []
     if section == "special":
         for reason in item.reasons:
@@ -84,15 +89,16 @@ def item_facts(item: TicketItem, section: str, tz: str) -> list[str]:
     if sla:
         facts.append(sla)
     if item.assignee and section != "pending":
-        facts.append(item.assignee)
+        facts.append(esc(item.assignee))
     if item.last:
-        facts.append(t("handover.last", text=status_text(item.last)))
+        last = status_text(item.last) if item.last.startswith("status:") else esc(item.last)
+        facts.append(t("handover.last", text=last))
     return facts
 
 
 def _item_line(item: TicketItem, section: str, tz: str) -> str:
     details = [md_inline(item.note)] if item.note else []
-    details += [md_inline(f) for f in item_facts(item, section, tz)]
+    details += item_facts(item, section, tz, md_inline)
     return f"- #{item.ticket_id:04d} {md_inline(item.subject)} - {' · '.join(details)}"
 
 
