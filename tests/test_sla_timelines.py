@@ -33,8 +33,8 @@ def local(*args: int) -> datetime:
 
 
 @pytest.fixture
-def db(tmp_path):
-    database = open_database(tmp_path / "sla.db")
+def db(db_url):  # SQLite and PostgreSQL: tests/backends.py
+    database = open_database(db_url)
     with database.write() as s:
         ensure_defaults(s, T0)
         s.add(Agent(name="amy", display_name="Amy", created_at=T0))
