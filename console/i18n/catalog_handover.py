@@ -104,6 +104,7 @@ STRINGS = {
     "handover.key.up": ("上移", "Move up"),
     "handover.key.down": ("下移", "Move down"),
     "handover.key.remove": ("移除", "Remove"),
+    "handover.key.undo": ("復原", "Undo"),
     "handover.key.annotate": ("說明", "Note"),
     "handover.key.open": ("開啟案件", "Open ticket"),
     "handover.key.save": ("儲存", "Save"),
