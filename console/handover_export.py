@@ -75,14 +75,16 @@ def _same(value: str) -> str:
     return value
 
 
-def item_facts(item: TicketItem, section: str, tz: str, esc: Callable[[str], str] = _same) -> list[str]:
+def item_facts(item: TicketItem, section: str, tz: str, esc: Callable[[str], str] = _same, *,
+               priority: bool = True) -> list[str]:
     """The facts after a ticket's subject, most important first; `esc` is applied to data only."""
     facts: list[str] = []
     if section == "special":
         for reason in item.reasons:
             facts.append(t("handover.reason.vip", tier=t(f"tier.{item.tier}")) if reason == "vip"
                          else t(f"handover.reason.{reason}"))
-    facts.append(t(f"priority.{item.priority}"))
+    if priority:
+        facts.append(t(f"priority.{item.priority}"))
     if section == "in_progress":
         facts.append(t(f"status.{item.status}"))
     sla = sla_text(item, tz)

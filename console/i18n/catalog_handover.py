@@ -105,6 +105,8 @@ STRINGS = {
     "handover.key.down": ("下移", "Move down"),
     "handover.key.remove": ("移除", "Remove"),
     "handover.key.undo": ("復原", "Undo"),
+    "handover.key.next_section": ("下一區", "Next section"),
+    "handover.key.prev_section": ("上一區", "Previous section"),
     "handover.key.annotate": ("說明", "Note"),
     "handover.key.open": ("開啟案件", "Open ticket"),
     "handover.key.save": ("儲存", "Save"),

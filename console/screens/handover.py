@@ -16,7 +16,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.message import Message
 from textual.screen import Screen
-from textual.widgets import Footer, Header, Label, Static, TabbedContent, TabPane, TextArea
+from textual.widgets import Footer, Header, Label, Static, TabbedContent, TabPane, Tabs, TextArea
 from textual.worker import Worker, WorkerState
 
 from console.handover_export import local
@@ -46,6 +46,8 @@ class HandoverScreen(Screen[None]):
         Binding("ctrl+s", "save", t("handover.key.save"), id="handover.save"),
         Binding("ctrl+t", "submit", t("handover.key.submit"), id="handover.submit"),
         Binding("ctrl+r", "refresh_or_merge", t("handover.key.refresh"), id="handover.refresh"),
+        Binding("ctrl+pagedown,ctrl+n", "section(1)", t("handover.key.next_section"), id="handover.next_section"),
+        Binding("ctrl+pageup", "section(-1)", t("handover.key.prev_section"), show=False, id="handover.prev_section"),
         Binding("ctrl+o", "history", t("handover.key.history"), id="handover.history"),
         Binding("escape", "back", t("handover.key.back"), id="handover.back"),
     ]
@@ -206,10 +208,19 @@ class HandoverScreen(Screen[None]):
         else:
             self.notify(t("handover.no_queue", ticket=f"{ticket_id:04d}"), severity="warning")
 
+    def action_section(self, step: int) -> None:
+        tabs = self.query_one("#handover-tabs", TabbedContent)
+        order = [f"tab-{s}" for s in (*ITEM_SECTIONS, "system", "next", "summary")]
+        tabs.active = order[(order.index(tabs.active) + step) % len(order)] if tabs.active in order else order[0]
+
     @on(TabbedContent.TabActivated)
-    def _section_left(self) -> None:
+    def _section_left(self, event: TabbedContent.TabActivated) -> None:
         if self.dirty:
             self._save()
+        pane = event.pane
+        target = next(iter(pane.query("ItemTable, TextArea")), None) if pane is not None else None
+        if target is not None and not isinstance(self.focused, Tabs):
+            target.focus()
 
     # -- saving ----------------------------------------------------------------------------------
 

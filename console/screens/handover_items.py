@@ -21,15 +21,14 @@ PRIORITY_STYLE = {"urgent": "bold red", "high": "yellow", "normal": "", "low": "
 
 def item_row(item: TicketItem, section: str, tz: str) -> tuple[Text, ...]:
     """Cells of one item; every piece of data is a plain Text, never markup."""
-    facts = item_facts(item, section, tz, clean_line)
-    # The priority is its own column; the rest of the facts describe state.
-    state = Text(" · ".join(facts[1:] if section != "special" else facts), style=SLA_STYLE.get(item.sla_state, ""))
+    facts = item_facts(item, section, tz, clean_line, priority=False)  # the priority has its own column
+    state = Text(" · ".join(facts), style=SLA_STYLE.get(item.sla_state, ""))
     return (
         Text(f"#{item.ticket_id:04d}"),
         Text(clean_line(item.subject, limit=80)),
         Text(t(f"priority.{item.priority}"), style=PRIORITY_STYLE.get(item.priority, "")),
-        state,
         Text(clean_line(item.note), style="bold"),
+        state,
     )
 
 
@@ -65,8 +64,9 @@ class ItemTable(DataTable):
         self.section = section
 
     def on_mount(self) -> None:
-        for key, width in (("ticket", 6), ("subject", 28), ("priority", 6), ("state", 36), ("note", 20)):
-            self.add_column(Text(t(f"handover.col.{key if key != 'state' else 'state'}")), key=key, width=width)
+        # The lead's note comes right after the ticket; the facts take whatever width is left.
+        for key, width in (("ticket", 6), ("subject", 28), ("priority", 6), ("note", 20), ("state", None)):
+            self.add_column(Text(t(f"handover.col.{key}")), key=key, width=width)
 
     def show(self, items: tuple[TicketItem, ...], tz: str, *, cursor: int | None = None) -> None:
         """Redraw the (short) list, keeping the cursor where it was or at `cursor`."""
