@@ -70,6 +70,7 @@ class Database:
     url: str
     engine: Engine = field(init=False, repr=False)
     _write_engine: Engine = field(init=False, repr=False)
+    _channel: str | None = field(init=False, repr=False, default=None)
 
     def __post_init__(self) -> None:
         self.url = resolve_url(self.url)
@@ -91,6 +92,21 @@ class Database:
         return self.engine.dialect.name == "sqlite"
 
     @property
+    def is_postgres(self) -> bool:
+        return self.engine.dialect.name == "postgresql"
+
+    @property
+    def notify_channel(self) -> str:
+        """The LISTEN/NOTIFY channel of this database (one per schema, so schemas never cross-talk)."""
+        if self._channel is None:
+            from store.notify import channel_for
+
+            with self.engine.connect() as conn:
+                schema = conn.exec_driver_sql("SELECT current_schema()").scalar() if self.is_postgres else None
+            self._channel = channel_for(schema)
+        return self._channel
+
+    @property
     def sqlite_path(self) -> Path | None:
         return _sqlite_path(self.url)
 
@@ -102,11 +118,22 @@ class Database:
 
     @contextmanager
     def write(self) -> Iterator[Session]:
-        """One short write transaction that holds the write lock from its first statement."""
+        """One short write transaction that holds the write lock from its first statement.
+
+        On PostgreSQL the tickets it touched are announced (NOTIFY) inside the same transaction,
+        so listeners hear of a change exactly when it becomes visible.
+        """
         with Session(self._write_engine, expire_on_commit=False) as session:
             try:
+                announce = self.is_postgres
+                if announce:
+                    from store import notify
+
+                    notify.track(session)
                 session.connection()  # BEGIN IMMEDIATE now, not at the first statement
                 yield session
+                if announce:
+                    notify.announce(session, self.notify_channel)
                 session.commit()
             except BaseException:
                 session.rollback()

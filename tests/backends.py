@@ -113,7 +113,7 @@ class PgSchema:
         """Empty every table and restart the ids, ending connections a previous test leaked."""
         import psycopg
 
-        listed = ", ".join(f'"{t}"' for t in self.tables)
+        listed = ", ".join(f'"{self.name}"."{t}"' for t in self.tables)
         for attempt in range(2):
             try:
                 self.admin.execute("SET lock_timeout = '3s'")
