@@ -1,3 +1,227 @@
-"""Shared pytest setup."""
+"""Shared fixtures: a migrated temporary SQLite database, a frozen clock, a small seeded team.
+
+* `clock`: a FrozenClock at FROZEN_AT (Monday 2024-01-15 14:00 in Taipei).
+* `db`: a fresh, migrated database file with the default calendars, policies and shifts.
+* `seed_small`: agents, customers and open tickets in every interesting state (breached,
+  at risk, paused, English and Chinese text), made through store.tickets so every clock and
+  event is real; breaches up to FROZEN_AT are already recorded, so nothing moves under a
+  snapshot.
+* `queue_app`: builds a ShiftdeskApp on that database for a given agent and language.
+* `queue_ui`: helpers for Pilot tests (wait until the queue settled, read the screen as text).
+
+Local times show in Asia/Taipei for the whole session, so snapshots do not depend on the
+machine's zone.
+"""
+
+from __future__ import annotations
+
+import io
+import os
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import pytest
+
+from store.clock import FrozenClock
 
 pytest_plugins = ["backends"]  # db_url/backend_db on SQLite and PostgreSQL: tests/backends.py
+
+FROZEN_AT = datetime(2024, 1, 15, 6, 0, tzinfo=UTC)  # 14:00 in Taipei
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _taipei_local_time():
+    before = os.environ.get("TZ")
+    os.environ["TZ"] = "Asia/Taipei"
+    time.tzset()
+    yield
+    if before is None:
+        os.environ.pop("TZ", None)
+    else:
+        os.environ["TZ"] = before
+    time.tzset()
+
+
+@pytest.fixture
+def clock() -> FrozenClock:
+    return FrozenClock(FROZEN_AT)
+
+
+@pytest.fixture
+def db(tmp_path: Path):
+    from store.db import open_database
+    from store.defaults import ensure_defaults
+
+    database = open_database(tmp_path / "shiftdesk.db")
+    with database.write() as session:
+        ensure_defaults(session, FROZEN_AT - timedelta(days=30))
+    yield database
+    database.dispose()
+
+
+@dataclass
+class Seed:
+    """What seed_small made: ids by name, and a way to act at an instant."""
+
+    db: object
+    clock: FrozenClock
+    agents: dict[str, int] = field(default_factory=dict)
+    customers: dict[str, int] = field(default_factory=dict)
+    tickets: dict[str, int] = field(default_factory=dict)
+
+    def act(self, action: Callable, *args, at: datetime | None = None, **kwargs):
+        """Run a store.tickets action in one write transaction at `at` (default: the clock)."""
+        from store.tickets import Context
+
+        with self.db.write() as session:  # type: ignore[attr-defined]
+            return action(Context.open(session, at or self.clock.now()), *args, **kwargs)
+
+    @property
+    def path(self) -> Path:
+        return self.db.sqlite_path  # type: ignore[attr-defined]
+
+
+def seed_team(db, clock: FrozenClock) -> Seed:
+    """Four agents, five customers, eight open tickets and one solved one."""
+    from store.models import Agent, Customer
+    from store.sla import record_breaches
+    from store.tickets import add_reply, claim, create_ticket, set_status
+
+    seed = Seed(db=db, clock=clock)
+    t0 = FROZEN_AT - timedelta(days=30)
+    with db.write() as session:
+        for name, role, display in (("amy", "agent", "陳雅婷"), ("ben", "agent", "Ben Lin"),
+                                    ("lead.lin", "lead", "林組長"), ("chief", "supervisor", "周主管")):
+            session.add(Agent(name=name, role=role, display_name=display, created_at=t0))
+        for name, tier, lang in (("王小明", "standard", "zh-TW"), ("陳大文", "gold", "zh-TW"),
+                                 ("Alice Chen", "platinum", "en"), ("林美玲", "diamond", "zh-TW"),
+                                 ("Bob Lee", "standard", "en")):
+            session.add(Customer(name=name, tier=tier, language=lang, contact=f"{len(name)}@example.com",
+                                 created_at=t0))
+    with db.read() as session:
+        from sqlmodel import select
+
+        seed.agents = {a.name: a.id for a in session.exec(select(Agent)).all()}
+        seed.customers = {c.name: c.id for c in session.exec(select(Customer)).all()}
+
+    def new(label: str, minutes_ago: int, subject: str, priority: str, customer: str, *, channel: str = "email",
+            category: str = "", body: str = "") -> int:
+        ticket = seed.act(create_ticket, at=FROZEN_AT - timedelta(minutes=minutes_ago), subject=subject,
+                          customer_id=seed.customers[customer], priority=priority, channel=channel,
+                          category=category, body=body or subject,
+                          language="en" if subject.isascii() else "zh-TW")
+        seed.tickets[label] = ticket.id
+        return ticket.id
+
+    # Urgent, first reply due 30 min after creation: breached 1 h 30 min ago.
+    new("breached", 120, "付款失敗但有扣款", "urgent", "王小明", category="其他/系統問題")
+    # High, 2 h first reply, 1 h 40 min old: 20 min left, under the 30 min warning share.
+    new("at_risk", 100, "Return request for order A1234", "high", "Bob Lee", channel="chat",
+        category="售後支援/退換貨")
+    # Normal, claimed and answered by amy, then pending: resolution paused.
+    paused = new("paused", 300, "發票抬頭要更改", "normal", "陳大文", channel="web", category="訂單服務/發票證明")
+    seed.act(claim, paused, seed.agents["amy"], at=FROZEN_AT - timedelta(minutes=290))
+    seed.act(add_reply, paused, seed.agents["amy"], "已收到,請提供統一編號。",
+             at=FROZEN_AT - timedelta(minutes=280))
+    seed.act(set_status, paused, seed.agents["amy"], "pending", at=FROZEN_AT - timedelta(minutes=279))
+    # Plenty of time left.
+    new("english", 30, "How do I reset my password?", "normal", "Alice Chen", channel="email",
+        category="其他/帳號會員")
+    new("chinese", 45, "請問這款耳機有保固嗎", "low", "林美玲", channel="phone", category="購買前諮詢/產品規格")
+    bens = new("bens", 60, "訂單 A5566 還沒出貨", "high", "王小明", channel="social", category="訂單服務/訂單狀態")
+    seed.act(claim, bens, seed.agents["ben"], at=FROZEN_AT - timedelta(minutes=55))
+    mine = new("mine", 20, "Order A7788 arrived damaged", "high", "陳大文", channel="chat",
+               category="售後支援/退換貨")
+    seed.act(claim, mine, seed.agents["amy"], at=FROZEN_AT - timedelta(minutes=10))
+    new("unassigned", 5, "想了解企業採購方案", "normal", "林美玲", channel="web", category="其他/商業合作")
+    done = new("solved", 600, "已解決的舊問題", "normal", "王小明")
+    seed.act(claim, done, seed.agents["amy"], at=FROZEN_AT - timedelta(minutes=590))
+    seed.act(add_reply, done, seed.agents["amy"], "已處理完成。", set_status="solved",
+             at=FROZEN_AT - timedelta(minutes=580))
+    with db.write() as session:
+        record_breaches(session, FROZEN_AT)
+    return seed
+
+
+@pytest.fixture
+def seed_small(db, clock) -> Seed:
+    return seed_team(db, clock)
+
+
+def make_services(seed: Seed, agent: str = "amy", lang: str = "en"):
+    """Services for an agent on the seeded database, with the seed's frozen clock."""
+    from console.context import CliState
+    from console.i18n import set_language
+    from console.services import Services
+    from store.agents import find_agent
+
+    set_language(lang)
+    with seed.db.read() as session:  # type: ignore[attr-defined]
+        who = find_agent(session, agent)
+    state = CliState(db_url=str(seed.path), as_agent=agent, lang=lang)
+    return Services(db=seed.db, agent=who, clock=seed.clock, lang=lang, state=state)  # type: ignore[arg-type]
+
+
+@pytest.fixture
+def queue_app(seed_small):
+    """A factory: queue_app(agent="amy", lang="en") -> ShiftdeskApp on the seeded database."""
+    from console.app import ShiftdeskApp
+
+    def build(agent: str = "amy", lang: str = "en", seed: Seed | None = None) -> ShiftdeskApp:
+        return ShiftdeskApp(make_services(seed or seed_small, agent, lang))
+
+    return build
+
+
+class QueueUI:
+    """Helpers for Pilot tests of the queue screen."""
+
+    @staticmethod
+    async def settle(pilot, *, timeout: float = 5.0) -> None:
+        """Wait until the queue has loaded and no read or write worker is still running."""
+        app = pilot.app
+        deadline = time.monotonic() + timeout
+        busy_groups = {"queue-load", "queue-window", "queue-detail", "queue-write", "queue-jump",
+                       "queue-agents", "services"}
+        while time.monotonic() < deadline:
+            await pilot.pause()
+            screen = app.screen
+            table = screen.query("#queue-table")
+            busy = [w for w in app.workers if w.group in busy_groups and not w.is_finished]
+            if table and table.first().loaded and not busy:
+                await pilot.pause()
+                return
+            await pilot.pause(0.02)
+        raise AssertionError("the queue did not settle")
+
+    @staticmethod
+    def screen_text(app) -> str:
+        """The whole screen as plain text, as a person would read it."""
+        from rich.console import Console
+
+        width, height = app.size
+        console = Console(width=width, height=height, file=io.StringIO(), force_terminal=True,
+                          color_system="truecolor", record=True, legacy_windows=False, safe_box=False)
+        update = app.screen._compositor.render_update(full=True, screen_stack=app._background_screens)
+        console.print(update)
+        return console.export_text(styles=False)
+
+    @staticmethod
+    def row_text(app, ticket_id: int) -> str:
+        """The table line that shows a ticket ("" if it is not on screen)."""
+        table = app.screen.query_one("#queue-table")
+        index = table.index_of(ticket_id)
+        if index is None:
+            return ""
+        line = index - int(table.scroll_y) + 1
+        if not 1 <= line < table.size.height:
+            return ""
+        return table.render_line(line).text
+
+
+@pytest.fixture
+def queue_ui() -> type[QueueUI]:
+    return QueueUI
