@@ -167,7 +167,10 @@ def record_breaches(session: Session, now: datetime, *, ticket_id: int | None = 
     )
     if ticket_id is not None:
         query = query.where(SlaClock.ticket_id == ticket_id)
-    clocks = session.exec(query.order_by(SlaClock.due_at).limit(limit)).all()
+    # PostgreSQL: a sweep of one ticket waits for a sweep holding its clocks, then sees them decided;
+    # a sweep of everything skips clocks another sweep holds. Either way a breach is recorded once.
+    query = query.order_by(SlaClock.due_at).limit(limit).with_for_update(skip_locked=ticket_id is None)
+    clocks = session.exec(query).all()
     for clock in clocks:
         assert clock.due_at is not None
         holder = holder_at(session, clock.ticket_id, clock.due_at)

@@ -12,6 +12,7 @@ import random
 import threading
 import time
 from collections import Counter
+from datetime import timedelta
 
 import pytest
 from contention_worker import T0, run_agent
@@ -20,7 +21,8 @@ from sqlmodel import col, select
 
 from store.defaults import ensure_defaults
 from store.errors import AlreadyClaimed, StaleVersion
-from store.models import PRIORITIES, Agent, Audit, Customer, Ticket, TicketEvent
+from store.models import PRIORITIES, Agent, Audit, Customer, SlaClock, Ticket, TicketEvent
+from store.sla import record_breaches
 from store.tickets import Context, claim, create_ticket, next_ticket, set_priority
 
 PROCESSES, OPS, TICKETS = 8, 500, 1500
@@ -146,3 +148,29 @@ def test_concurrent_edits_with_the_same_version_exactly_one_wins(backend_db):
         ticket = s.get(Ticket, tid)
         assert ticket.version == 2
         assert ticket.priority == ("urgent" if winner == amy else "low")
+
+
+def test_concurrent_sweeps_record_each_breach_once(backend_db):
+    """Every console sweeps breaches; two sweeps at once still record each breach once."""
+    db = backend_db
+    seed(db, 150, agents=1)
+    later = T0 + timedelta(days=30)
+    barrier = threading.Barrier(3)
+    counts: list[int] = []
+
+    def sweep() -> None:
+        with db.write() as s:
+            if not db.is_sqlite:  # SQLite writers queue for the lock; PostgreSQL ones really overlap
+                barrier.wait(timeout=10)
+            counts.append(record_breaches(s, later))
+
+    threads = [threading.Thread(target=sweep) for _ in range(3)]
+    for th in threads:
+        th.start()
+    for th in threads:
+        th.join(timeout=60)
+    with db.read() as s:
+        events = s.exec(select(func.count()).select_from(TicketEvent).where(TicketEvent.kind == "sla_breached")).one()
+        breached = s.exec(select(func.count()).select_from(SlaClock).where(SlaClock.outcome == "breached")).one()
+    assert breached == 300  # first reply and resolution of every ticket
+    assert sum(counts) == events == breached
