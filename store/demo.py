@@ -498,9 +498,21 @@ def generate(db: Database, spec: DemoSpec, now_dt: datetime, *, progress: Progre
                 conn.execute(text(sql))
             if progress:
                 progress("indexes", i + 1, len(dropped))
+    _build_rollups(db, progress)
+    if dropped:
         with db.engine.begin() as conn:
             conn.execute(text("ANALYZE"))
     return counts
+
+
+def _build_rollups(db: Database, progress: Progress | None) -> None:
+    """The panel's and reports' counters, from the rows just written (in SQL)."""
+    from store.rollups_build import rebuild
+
+    with db.engine.begin() as conn:
+        rebuild(conn)
+    if progress:
+        progress("rollups", 1, 1)
 
 
 def reset(db: Database) -> None:

@@ -99,6 +99,8 @@ class Ticket(SQLModel, table=True):
         Index("ix_ticket_assignee_queue", "assignee_id", "is_open", "priority_rank", "due_key"),
         Index("ix_ticket_channel_queue", "channel", "is_open", "priority_rank", "due_key"),
         Index("ix_ticket_created", "created_at"),
+        # The SLA panel's "at risk now": due_key in (now, now + warning] and risk_key <= now, from the index.
+        Index("ix_ticket_open_due_risk", "is_open", "due_key", "risk_key", "priority_rank"),
     )
     id: int | None = Field(default=None, primary_key=True)
     external_id: str | None = Field(default=None, sa_column=Column(String(128), unique=True))
@@ -291,3 +293,67 @@ class Presence(SQLModel, table=True):
     ticket_id: int | None = Field(default=None, foreign_key="ticket.id")
     activity: str = Field(default="viewing", sa_column=Column(String(12), nullable=False))
     seen_at: datetime = _dt(nullable=False)
+
+
+# -- rollups (issue 6: the live SLA panel and reports) ----------------------------------------------
+# Counters kept up to date inside the same write transactions as the events (store/rollups.py),
+# so the panel and `shiftdesk report` never scan the history. grain: 0 = hour, 1 = UTC day;
+# bucket: epoch seconds of the hour or day; dim: 0 all, 1 agent, 2 channel, 3 priority,
+# 4 category; key: the agent id as text ("" = unassigned), channel, priority or category.
+
+
+def _counter() -> Any:
+    return Field(default=0, sa_column=Column(BigInteger, nullable=False, server_default="0"))
+
+
+class RollupCount(SQLModel, table=True):
+    __tablename__ = "rollup_count"
+    __table_args__ = {"sqlite_with_rowid": False}
+    grain: int = Field(primary_key=True)
+    dim: int = Field(primary_key=True)
+    bucket: int = Field(sa_column=Column(BigInteger, primary_key=True))
+    key: str = Field(sa_column=Column(String(128), primary_key=True))
+    received: int = _counter()
+    repeat_contact: int = _counter()
+    received_solved: int = _counter()
+    assigned: int = _counter()
+    replied: int = _counter()
+    solved: int = _counter()
+    solved_fcr: int = _counter()
+    res_sum: int = _counter()
+    frt_n: int = _counter()
+    frt_sum: int = _counter()
+    fr_met: int = _counter()
+    fr_breached: int = _counter()
+    nr_met: int = _counter()
+    nr_breached: int = _counter()
+    rs_met: int = _counter()
+    rs_breached: int = _counter()
+    csat_n: int = _counter()
+    csat_pos: int = _counter()
+    nps_n: int = _counter()
+    nps_pro: int = _counter()
+    nps_det: int = _counter()
+
+
+class RollupHist(SQLModel, table=True):
+    """Response-time histograms (kind 0 = first reply, 1 = resolution) for medians and p90."""
+
+    __tablename__ = "rollup_hist"
+    __table_args__ = {"sqlite_with_rowid": False}
+    grain: int = Field(primary_key=True)
+    dim: int = Field(primary_key=True)
+    kind: int = Field(primary_key=True)
+    bucket: int = Field(sa_column=Column(BigInteger, primary_key=True))
+    key: str = Field(sa_column=Column(String(128), primary_key=True))
+    bin: int = Field(primary_key=True)
+    n: int = _counter()
+
+
+class RollupOpen(SQLModel, table=True):
+    """Open tickets now, by priority and status."""
+
+    __tablename__ = "rollup_open"
+    priority: str = Field(sa_column=Column(String(16), primary_key=True))
+    status: str = Field(sa_column=Column(String(16), primary_key=True))
+    n: int = _counter()

@@ -10,6 +10,7 @@ from datetime import datetime, timedelta
 
 from sqlmodel import Session, col, select
 
+from store import rollups
 from store.calendar import BusinessCalendar
 from store.models import NO_DUE, SlaClock, Ticket, TicketEvent
 from store.policies import Policy, PolicyBook
@@ -77,6 +78,7 @@ def resume_clock(clock: SlaClock, at: datetime, cal: BusinessCalendar) -> None:
     if clock.state == RUNNING:
         return
     if clock.state == STOPPED and clock.outcome == MET:
+        rollups.clock_reverted(clock)
         clock.outcome = None
         clock.ended_at = None
     clock.state = RUNNING
@@ -102,6 +104,7 @@ def stop_clock(clock: SlaClock, at: datetime, cal: BusinessCalendar, holder: int
             clock.outcome = MET
             clock.ended_at = at
             clock.agent_id = holder
+        rollups.clock_decided(clock)
     return clock.outcome
 
 
@@ -184,6 +187,7 @@ def record_breaches(session: Session, now: datetime, *, ticket_id: int | None = 
                 data={"metric": clock.metric, "agent_id": holder, "target_seconds": clock.target_seconds},
             )
         )
+    rollups.clocks_breached(session, clocks)
     return len(clocks)
 
 
