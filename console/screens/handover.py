@@ -31,8 +31,9 @@ AUTOSAVE_SECONDS = 3.0
 UNDO_DEPTH = 50
 
 
-def text_area(section: str, text: str) -> TextArea:
-    area = TextArea(text, id=f"text-{section}", soft_wrap=True, tab_behavior="indent")
+def text_area(section: str, text: str, *, prefix: str = "text", classes: str = "") -> TextArea:
+    """A Markdown-aware editor (plain when the Markdown grammar is not installed)."""
+    area = TextArea(text, id=f"{prefix}-{section}", soft_wrap=True, tab_behavior="indent", classes=classes)
     if "markdown" in area.available_languages:
         area.language = "markdown"
     return area

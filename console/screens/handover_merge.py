@@ -55,10 +55,7 @@ class MergeScreen(ModalScreen[HandoverContent | None]):
                             yield TextArea(self.mine.text(section), read_only=True, soft_wrap=True,
                                            id=f"mine-{section}", classes="merge-side")
                     yield Label(Text(t("handover.merge.result")))
-                    merged = text_area(section, self.merged.text(section))
-                    merged.id = f"merged-{section}"
-                    merged.add_class("merge-result")
-                    yield merged
+                    yield text_area(section, self.merged.text(section), prefix="merged", classes="merge-result")
                 if not self.sections:
                     yield Label(Text(t("handover.merge.clean", who=self.who)))
             with Horizontal(classes="dialog-buttons"):
