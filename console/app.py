@@ -14,7 +14,10 @@ class ShiftdeskApp(App[None]):
 
     TITLE = "Shiftdesk"
     CSS_PATH = "app.tcss"
-    BINDINGS = [Binding("ctrl+q", "quit", "Quit", id="app.quit", priority=True)]
+    BINDINGS = [
+        Binding("ctrl+q", "quit", "Quit", id="app.quit", priority=True),
+        Binding("f4", "show_handover", "F4", id="app.handover"),
+    ]
 
     def __init__(self, services: Services) -> None:
         super().__init__()
@@ -28,6 +31,12 @@ class ShiftdeskApp(App[None]):
         from console.screens.home import home_screen
 
         self.push_screen(home_screen(self.services))
+
+    def action_show_handover(self) -> None:
+        """F4: the lead's handover to write now, others the latest one (console/screens/handover_gate.py)."""
+        from console.screens.handover_gate import open_handover
+
+        open_handover(self)
 
 
 def build_app(state: CliState) -> ShiftdeskApp:

@@ -18,5 +18,7 @@ class PlaceholderScreen(Screen[None]):
 
 
 def home_screen(services: Services) -> Screen[None]:
-    del services
+    from console.screens.handover_gate import show_unacknowledged_handover
+
+    show_unacknowledged_handover(services)  # an incoming lead sees the handover first
     return PlaceholderScreen()
