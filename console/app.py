@@ -1,36 +1,146 @@
-"""The Textual application: owns the services and the screens."""
+"""The Textual application: owns the services, the live sync and the screens."""
 
 from __future__ import annotations
 
-from textual.app import App
-from textual.binding import Binding
+import threading
+from typing import TYPE_CHECKING, ClassVar
 
+from textual import on, work
+from textual.app import App
+from textual.binding import Binding, BindingType
+from textual.message import Message
+from textual.reactive import reactive
+
+from console.boot import Boot
 from console.context import CliState
-from console.services import Services, build_services
+from console.livesync import DatabaseChanged, EventProbe, LiveSync, SqliteProbe
+from console.screens.handover_commands import HandoverCommands
+
+if TYPE_CHECKING:
+    from console.services import Services
+    from store.reader import Reader
+
+
+class ServicesReady(Message):
+    """The full services (SQLModel, migrations, defaults) are up."""
 
 
 class ShiftdeskApp(App[None]):
-    """The console. Screens get the services from `self.app.services`."""
+    """The console. Screens get the services from `self.app.services`.
+
+    Started from `build_app` on an existing SQLite file, the app paints the queue before the
+    full services exist (they come up in a worker a moment later); `services` waits for them.
+    """
 
     TITLE = "Shiftdesk"
     CSS_PATH = "app.tcss"
-    BINDINGS = [
-        Binding("ctrl+q", "quit", "Quit", id="app.quit", priority=True),
-        Binding("f4", "show_handover", "F4", id="app.handover"),
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("ctrl+q", "quit", "app.key.quit", id="app.quit", priority=True),
+        Binding("ctrl+p", "command_palette", "app.key.palette", show=False, priority=True, id="app.palette"),
+        Binding("f4", "show_handover", "handover.key.open_handover", id="app.handover"),
     ]
+    COMMANDS = App.COMMANDS | {HandoverCommands}
+    POLL_INTERVAL: ClassVar[float] = 1.0
+    SWEEP_INTERVAL: ClassVar[float] = 30.0
 
-    def __init__(self, services: Services) -> None:
+    db_generation: reactive[int] = reactive(0, init=False)
+    """Bumped whenever the database changed (this console's writes included)."""
+
+    def __init__(self, services: Services | None = None, *, boot: Boot | None = None) -> None:
         super().__init__()
-        self.services = services
+        if services is None and boot is None:
+            raise TypeError("ShiftdeskApp needs services or a boot")
+        from console.screens.queue_keys import localize_bindings
+
+        localize_bindings(self)
+        self._services = services
+        self.boot = boot if boot is not None else Boot.from_services(services)  # type: ignore[arg-type]
+        self._services_event = threading.Event()
+        self._services_failure: BaseException | None = None
+        if services is not None:
+            self._services_event.set()
+        self.reader = self._make_reader()
+        self.livesync: LiveSync | None = None
+
+    def _make_reader(self) -> Reader:
+        from store.reader import SqliteReader, reader_for
+
+        if self._services is not None:
+            return reader_for(self._services.db)
+        assert self.boot.sqlite_path is not None
+        return SqliteReader(self.boot.sqlite_path)
+
+    # -- services ----------------------------------------------------------------------------------
+
+    @property
+    def services_ready(self) -> bool:
+        return self._services_event.is_set() and self._services_failure is None
+
+    def wait_services(self, timeout: float = 60.0) -> Services:
+        """The services, waiting for them if they are still coming up (call from workers)."""
+        if not self._services_event.wait(timeout):
+            raise TimeoutError("the database is taking too long to open")
+        if self._services_failure is not None:
+            raise self._services_failure
+        assert self._services is not None
+        return self._services
+
+    @property
+    def services(self) -> Services:
+        return self.wait_services()
+
+    @work(thread=True, exclusive=True, group="services", exit_on_error=False)
+    def _bring_up_services(self) -> None:
+        from console.services import build_services
+
+        try:
+            self._services = build_services(self.boot.state, clock=self.boot.clock)
+        except BaseException as exc:
+            self._services_failure = exc
+            raise
+        finally:
+            self._services_event.set()
+        self.post_message(ServicesReady())
+
+    @on(ServicesReady)
+    def _services_up(self) -> None:
+        if self.livesync is not None:
+            self.livesync.sweep = self._sweep_breaches
+
+    def _sweep_breaches(self) -> int:
+        from store.sla import record_breaches
+
+        services = self.wait_services()
+        with services.db.write() as session:
+            return record_breaches(session, services.clock.now())
+
+    # -- lifecycle ---------------------------------------------------------------------------------
 
     def on_mount(self) -> None:
         from console.i18n import t
-
-        self.title = t("app.title")
-        self.sub_title = f"{self.services.agent.label} · {self.services.agent.role}"
+        from console.sanitize import clean_line
         from console.screens.home import home_screen
 
-        self.push_screen(home_screen(self.services))
+        self.title = t("app.title")
+        self.sub_title = clean_line(self.boot.agent_label, limit=64) + " · " + t(f"role.{self.boot.agent_role}")
+        self.push_screen(home_screen(self._services))
+        if not self._services_event.is_set():
+            self._bring_up_services()
+        probe = SqliteProbe(self.boot.sqlite_path) if self.boot.sqlite_path else EventProbe(self.reader)
+        self.livesync = LiveSync(self, probe, interval=self.POLL_INTERVAL, sweep_every=self.SWEEP_INTERVAL,
+                                 sweep=self._sweep_breaches if self.services_ready else None)
+        self.livesync.start()
+
+    def on_unmount(self) -> None:
+        if self.livesync is not None:
+            self.livesync.stop()
+        self.reader.close()
+
+    @on(DatabaseChanged)
+    def _database_changed(self) -> None:
+        self.db_generation += 1
+
+    # -- hooks for other screens -------------------------------------------------------------------
 
     def action_show_handover(self) -> None:
         """F4: the lead's handover to write now, others the latest one (console/screens/handover_gate.py)."""
@@ -38,22 +148,56 @@ class ShiftdeskApp(App[None]):
 
         open_handover(self)
 
+    def open_ticket(self, ticket_id: int) -> None:
+        """Show a ticket in the queue: back to the queue screen, cursor on it (or its details)."""
+        from console.screens.queue import QueueScreen
 
-def build_app(state: CliState) -> ShiftdeskApp:
-    """Everything that can fail before the UI starts fails here, with a clear message."""
+        queue = next((s for s in self.screen_stack if isinstance(s, QueueScreen)), None)
+        if queue is None:
+            return
+        while self.screen is not queue and len(self.screen_stack) > 1:
+            self.pop_screen()
+        queue.jump_to(ticket_id)
+
+    def open_composer(self, ticket_id: int) -> None:
+        """Open the reply composer on a ticket (console/screens/composer.py); a sent reply refreshes at once."""
+        from console.screens.composer import ComposerResult, ComposerScreen
+
+        def closed(result: ComposerResult | None) -> None:
+            if result is not None and result.sent is not None:
+                self.db_generation += 1  # the queue re-reads its rows and the open thread now
+
+        self.push_screen(ComposerScreen(ticket_id, self._services), closed)
+
+
+def _unknown_agent(exc: BaseException) -> None:
     import sys
 
     from rich.console import Console
     from rich.text import Text
 
     from console.i18n import t
+
+    name = getattr(exc, "name", "")
+    known = getattr(exc, "known", [])
+    Console(stderr=True).print(Text(t("error.unknown_agent", name=name, known=", ".join(known[:20]) or "-"),
+                                    style="red"))
+    sys.exit(2)
+
+
+def build_app(state: CliState) -> ShiftdeskApp:
+    """Everything that can fail before the UI starts fails here, with a clear message."""
+    from console.boot import quick_boot
     from store.errors import UnknownAgent
 
     try:
+        boot = quick_boot(state)
+        if boot is not None:
+            return ShiftdeskApp(boot=boot)
+        from console.services import build_services
+
         services = build_services(state)
     except UnknownAgent as exc:
-        Console(stderr=True).print(
-            Text(t("error.unknown_agent", name=exc.name, known=", ".join(exc.known[:20]) or "-"), style="red")
-        )
-        sys.exit(2)
+        _unknown_agent(exc)
+        raise  # unreachable: _unknown_agent exits
     return ShiftdeskApp(services)

@@ -29,6 +29,7 @@ _BIDI = {
     0x200F: "⟨RLM⟩",
     0x061C: "⟨ALM⟩",
 }
+_JOINERS = (0x200C, 0x200D)  # zero-width non-joiner and joiner
 ELLIPSIS = "…"
 MAX_LINE = 500
 MAX_TEXT = 20_000
@@ -53,7 +54,12 @@ def _replacement(ch: str, *, keep_newlines: bool) -> str | None:
         return "\ufffd"
     if code in (0x2028, 0x2029):  # line and paragraph separators
         return "\n" if keep_newlines else " "
-    if unicodedata.category(ch) == "Cc":
+    category = unicodedata.category(ch)
+    if category == "Cc":
+        return f"⟨U+{code:04X}⟩"
+    # Other invisible format characters (zero-width space, BOM, soft hyphen, tag characters)
+    # can hide or spoof text; joiners stay because emoji and some scripts need them.
+    if category == "Cf" and code not in _JOINERS:
         return f"⟨U+{code:04X}⟩"
     return None
 
@@ -92,6 +98,8 @@ def clean_text(value: object, *, limit: int = MAX_TEXT, max_lines: int = 400) ->
     text = visible_controls(text, keep_newlines=True)
     lines = text.split("\n")
     if len(lines) > max_lines:
-        lines = [*lines[:max_lines], f"{ELLIPSIS} ({len(lines) - max_lines} more lines)"]
+        from console.i18n import t
+
+        lines = [*lines[:max_lines], ELLIPSIS + t("text.more_lines", n=len(lines) - max_lines)]
         text = "\n".join(lines)
     return _truncate(text, limit)

@@ -15,6 +15,8 @@ machine's zone.
 
 from __future__ import annotations
 
+import asyncio
+import inspect
 import io
 import os
 import time
@@ -30,6 +32,16 @@ from store.clock import FrozenClock
 pytest_plugins = ["backends"]  # db_url/backend_db on SQLite and PostgreSQL: tests/backends.py
 
 FROZEN_AT = datetime(2024, 1, 15, 6, 0, tzinfo=UTC)  # 14:00 in Taipei
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_pyfunc_call(pyfuncitem: pytest.Function) -> bool | None:
+    """Run `async def` tests in a fresh event loop (Pilot tests), no plugin needed."""
+    if not inspect.iscoroutinefunction(pyfuncitem.obj):
+        return None
+    names = pyfuncitem._fixtureinfo.argnames
+    asyncio.run(pyfuncitem.obj(**{name: pyfuncitem.funcargs[name] for name in names}))
+    return True
 
 
 @pytest.fixture(autouse=True, scope="session")
@@ -188,8 +200,8 @@ class QueueUI:
                        "queue-agents", "services"}
         while time.monotonic() < deadline:
             await pilot.pause()
-            screen = app.screen
-            table = screen.query("#queue-table")
+            queue = [s for s in app.screen_stack if s.id == "queue"]
+            table = queue[0].query("#queue-table") if queue else None
             busy = [w for w in app.workers if w.group in busy_groups and not w.is_finished]
             if table and table.first().loaded and not busy:
                 await pilot.pause()

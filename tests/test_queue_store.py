@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import timedelta
+from itertools import pairwise
 
 import pytest
 
@@ -41,7 +42,7 @@ def test_priority_sort_puts_urgent_first_then_soonest_due(reader, seed_small, cl
         rows = queue.window(QueueQuery(), 0, 100, conn=conn, now=clock.now(), clean=clean)
     ranks = [queue_rank(r.priority) for r in rows]
     assert ranks == sorted(ranks)
-    for a, b in zip(rows, rows[1:], strict=False):
+    for a, b in pairwise(rows):
         if a.priority == b.priority and a.due_at and b.due_at:
             assert a.due_at <= b.due_at
 

@@ -1,0 +1,493 @@
+"""The agent's queue: views, filter, sort, live countdowns, the detail pane and the actions.
+
+Data flow: workers read (store.queue through the app's reader) or write (store.tickets) and
+post messages; the handlers here own every state change and hand the widgets plain views.
+The 1 Hz tick only repaints; a database change (any console's) reloads around the ticket the
+cursor is on, so the cursor stays on it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import TYPE_CHECKING, ClassVar
+
+from rich.text import Text
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import BindingType
+from textual.message import Message
+from textual.screen import Screen
+from textual.timer import Timer
+from textual.widgets import Footer, Header, Input, Static
+
+import console.sanitize as clean
+from console.i18n import t
+from console.screens.queue_commands import QueueCommands
+from console.screens.queue_keys import QUEUE_BINDINGS, VIEW_KEYS, localize_bindings, view_label
+from console.screens.queue_render import clock_faces, columns, detail_head, render_cell, thread_text
+from store import queue
+from store.queue import VIEWS, QueueQuery
+from widgets.detail_pane import DetailPane
+from widgets.queue_table import QueueTable
+
+if TYPE_CHECKING:
+    from console.app import ShiftdeskApp
+    from console.screens.queue_actions import Outcome
+    from store.views import TicketDetail, TicketRow
+
+__all__ = ["QueueScreen"]
+
+FILTER_DELAY = 0.15
+DETAIL_DELAY = 0.05
+
+
+@dataclass
+class Loaded(Message):
+    """A view's count and the window around the cursor's ticket."""
+
+    gen: int
+    total: int
+    start: int
+    rows: list[TicketRow]
+    cursor: int
+    anchor: int | None
+    found: bool
+    follow: bool  # put the cursor on the anchor even if the user moved meanwhile
+
+
+@dataclass
+class WindowLoaded(Message):
+    gen: int
+    epoch: int
+    start: int
+    rows: list[TicketRow]
+
+
+@dataclass
+class DetailLoaded(Message):
+    ticket_id: int
+    detail: TicketDetail | None
+
+
+@dataclass
+class ActionDone(Message):
+    outcome: Outcome
+
+
+@dataclass
+class JumpResolved(Message):
+    ticket_id: int
+    found: bool  # in the current view (with its filter), or in All open
+    switch: bool  # found only in All open: switch to it
+    status: str | None  # its status when it is in no open view; None when it does not exist
+
+
+@dataclass
+class AgentsLoaded(Message):
+    ticket_id: int
+    version: int
+    current: int | None
+    agents: list[tuple[int, str, str]]
+
+
+class QueueScreen(Screen[None]):
+    """The screen an agent lives in: the queue above, the ticket below."""
+
+    CSS_PATH = "queue.tcss"
+    BINDINGS: ClassVar[list[BindingType]] = QUEUE_BINDINGS
+    COMMANDS = {QueueCommands}
+    AUTO_FOCUS = "#queue-table"
+
+    def __init__(self) -> None:
+        super().__init__(id="queue")
+        localize_bindings(self)
+        self.query_state = QueueQuery()
+        self._gen = 0
+        self._detail_timer: Timer | None = None
+        self._filter_timer: Timer | None = None
+        self._pinned: int | None = None
+        self._count: int | None = None
+
+    @property
+    def shiftdesk(self) -> ShiftdeskApp:
+        return self.app  # type: ignore[return-value]
+
+    def _now(self) -> datetime:
+        return self.shiftdesk.boot.clock.now()
+
+    def compose(self) -> ComposeResult:
+        yield Header()
+        yield Static(Text(""), id="queue-bar")
+        yield Input(placeholder=t("queue.filter.placeholder"), id="queue-filter")
+        yield QueueTable(columns(), render_cell, now=self._now, id="queue-table")
+        yield DetailPane(now=self._now, id="queue-detail")
+        yield Footer()
+
+    @property
+    def table(self) -> QueueTable:
+        return self.query_one("#queue-table", QueueTable)
+
+    @property
+    def detail(self) -> DetailPane:
+        return self.query_one("#queue-detail", DetailPane)
+
+    def on_mount(self) -> None:
+        self.query_state = QueueQuery(agent_id=self.shiftdesk.boot.agent_id)
+        table = self.table
+        table.loading_text = t("queue.loading")
+        table.empty_text = t("queue.empty")
+        self.detail.clear(Text(t("detail.none")))
+        self._render_bar()
+        self.reload(follow=True)
+        self.set_interval(1.0, self._tick, name="countdown")
+        self.watch(self.app, "db_generation", self._database_changed, init=False)
+
+    # -- the bar above the table ---------------------------------------------------------------------
+
+    def _render_bar(self) -> None:
+        bar = Text()
+        for view in VIEWS:
+            current = view == self.query_state.view
+            bar.append(f" {VIEW_KEYS[view]} ", style="bold reverse" if current else "dim")
+            bar.append(view_label(view) + " ", style="bold reverse" if current else "")
+        bar.append("  ")
+        bar.append("⇅ " + t(f"queue.sort.{self.query_state.sort}"), style="bold")
+        if self._count is not None:
+            bar.append("  ")
+            bar.append(t("queue.count", n=f"{self._count:,}"))
+        if self.query_state.text:
+            bar.append("  " + t("queue.filtered"), style="dim")
+            bar.append(clean.clean_line(self.query_state.text, limit=40))
+        self.query_one("#queue-bar", Static).update(bar)
+
+    # -- loading -------------------------------------------------------------------------------------
+
+    def reload(self, *, anchor: int | None = None, fallback: int | None = None, follow: bool = False) -> None:
+        """Count the view again and load the window around `anchor` (default: the cursor's ticket)."""
+        self._gen += 1
+        table = self.table
+        key = anchor if anchor is not None else table.cursor_key
+        where = table.cursor_index if fallback is None else fallback
+        page = max(10, table.size.height)
+        self._load(self.query_state, self._gen, key if isinstance(key, int) else None, where, page, follow)
+
+    @work(thread=True, exclusive=True, group="queue-load", exit_on_error=False)
+    def _load(self, q: QueueQuery, gen: int, anchor: int | None, fallback: int, page: int, follow: bool) -> None:
+        now = self._now()
+        block = QueueTable.BLOCK
+        with self.shiftdesk.reader.read() as conn:
+            total = queue.count(q, conn=conn, now=now)
+            found = queue.position(q, anchor, conn=conn, now=now) if anchor is not None else None
+            cursor = found if found is not None else min(fallback, max(0, total - 1))
+            start = max(0, cursor - page) // block * block
+            end = min(total, (cursor + page) // block * block + block)
+            rows = queue.window(q, start, end - start, conn=conn, now=now, clean=clean)
+        self.post_message(Loaded(gen, total, start, rows, cursor, anchor, found is not None, follow))
+
+    @on(Loaded)
+    def _loaded(self, message: Loaded) -> None:
+        if message.gen != self._gen:
+            return
+        table = self.table
+        if not message.follow and message.anchor is not None and table.cursor_key not in (None, message.anchor):
+            self.reload()  # the cursor moved while we read: read again around where it is now
+            return
+        table.reset(message.total, message.start, message.rows, cursor=message.cursor)
+        self._count = message.total
+        self._render_bar()
+
+    @on(QueueTable.WindowNeeded)
+    def _window_needed(self, message: QueueTable.WindowNeeded) -> None:
+        self._fetch(self.query_state, self._gen, message.epoch, message.start, message.count)
+
+    @work(thread=True, group="queue-window", exit_on_error=False)
+    def _fetch(self, q: QueueQuery, gen: int, epoch: int, start: int, count: int) -> None:
+        with self.shiftdesk.reader.read() as conn:
+            rows = queue.window(q, start, count, conn=conn, now=self._now(), clean=clean)
+        self.post_message(WindowLoaded(gen, epoch, start, rows))
+
+    @on(WindowLoaded)
+    def _window_loaded(self, message: WindowLoaded) -> None:
+        if message.gen == self._gen:
+            self.table.fill(message.epoch, message.start, message.rows)
+
+    def _database_changed(self, _generation: int) -> None:
+        self.reload()
+        shown = self.detail.shown
+        if isinstance(shown, int):
+            self._load_detail(shown)
+
+    # -- the detail pane -----------------------------------------------------------------------------
+
+    @on(QueueTable.CursorMoved)
+    def _cursor_moved(self, message: QueueTable.CursorMoved) -> None:
+        if not isinstance(message.key, int):
+            return
+        self._pinned = None
+        if self._detail_timer is not None:
+            self._detail_timer.stop()
+        ticket_id = message.key
+        self._detail_timer = self.set_timer(DETAIL_DELAY, lambda: self._load_detail(ticket_id))
+
+    @work(thread=True, exclusive=True, group="queue-detail", exit_on_error=False)
+    def _load_detail(self, ticket_id: int) -> None:
+        with self.shiftdesk.reader.read() as conn:
+            found = queue.ticket_detail(ticket_id, conn=conn, clean=clean)
+        self.post_message(DetailLoaded(ticket_id, found))
+
+    @on(DetailLoaded)
+    def _detail_loaded(self, message: DetailLoaded) -> None:
+        wanted = self._pinned if self._pinned is not None else self.table.cursor_key
+        if message.ticket_id != wanted:
+            return
+        pane = self.detail
+        if message.detail is None:
+            pane.clear(Text(t("queue.not_found", id=message.ticket_id)))
+            return
+        palette = pane.palette
+        pane.show(message.ticket_id, detail_head(message.detail, palette), clock_faces(message.detail),
+                  thread_text(message.detail, palette))
+
+    # -- the tick ------------------------------------------------------------------------------------
+
+    def _tick(self) -> None:
+        if self.app.screen is not self:  # a dialog is open: nothing here is being looked at
+            return
+        self.table.refresh_live()
+        self.detail.refresh_clocks()
+
+    # -- views, sort, filter -------------------------------------------------------------------------
+
+    def action_view(self, view: str) -> None:
+        if view == self.query_state.view:
+            return
+        self.query_state = self.query_state.with_(view=view)
+        self._count = None
+        self._render_bar()
+        self.reload(fallback=0, follow=True)
+
+    def action_next_view(self) -> None:
+        index = VIEWS.index(self.query_state.view)
+        self.action_view(VIEWS[(index + 1) % len(VIEWS)])
+
+    def action_toggle_sort(self) -> None:
+        sort = "breach" if self.query_state.sort == "priority" else "priority"
+        self.query_state = self.query_state.with_(sort=sort)
+        self._render_bar()
+        self.reload(fallback=0, follow=True)
+
+    def action_focus_filter(self) -> None:
+        self.query_one("#queue-filter", Input).focus()
+
+    def action_clear_filter(self) -> None:
+        box = self.query_one("#queue-filter", Input)
+        if box.has_focus:
+            self.table.focus()
+        elif box.value:
+            box.value = ""
+
+    def action_toggle_focus(self) -> None:
+        if self.table.has_focus:
+            self.detail.focus()
+        else:
+            self.table.focus()
+
+    def action_help(self) -> None:
+        if self.query("HelpPanel"):
+            self.app.action_hide_help_panel()
+        else:
+            self.app.action_show_help_panel()
+
+    @on(Input.Changed, "#queue-filter")
+    def _filter_changed(self, event: Input.Changed) -> None:
+        if self._filter_timer is not None:
+            self._filter_timer.stop()
+        text = event.value
+        self._filter_timer = self.set_timer(FILTER_DELAY, lambda: self._apply_filter(text))
+
+    def _apply_filter(self, text: str) -> None:
+        if text == self.query_state.text:
+            return
+        self.query_state = self.query_state.with_(text=text)
+        self._render_bar()
+        self.reload(fallback=0, follow=True)
+
+    @on(Input.Submitted, "#queue-filter")
+    def _filter_submitted(self) -> None:
+        self.table.focus()
+
+    def on_key(self, event) -> None:
+        box = self.query_one("#queue-filter", Input)
+        if event.key == "down" and box.has_focus:
+            self.table.focus()
+            event.stop()
+
+    # -- actions -------------------------------------------------------------------------------------
+
+    def _current(self) -> TicketRow | None:
+        row = self.table.cursor_row
+        if row is None:
+            self.notify(t("queue.no_ticket"), severity="warning", markup=False)
+        return row
+
+    def _run(self, action: str, row: TicketRow, value: str | None = None) -> None:
+        self._write(action, row.id, row.version, value)
+
+    @work(thread=True, group="queue-write", exit_on_error=False)
+    def _write(self, action: str, ticket_id: int, version: int, value: str | None) -> None:
+        from console.screens.queue_actions import Outcome, perform
+
+        app = self.shiftdesk
+        try:
+            outcome = perform(app.wait_services(), app.reader, action, ticket_id, version=version, value=value)
+        except Exception as exc:  # the database went away, a migration failed...
+            outcome = Outcome(ticket_id, t("queue.error", message=clean.clean_line(str(exc))), "error",
+                              changed=False)
+        self.post_message(ActionDone(outcome))
+
+    @on(ActionDone)
+    def _action_done(self, message: ActionDone) -> None:
+        outcome = message.outcome
+        self.notify(outcome.message, severity=outcome.severity, markup=False)  # type: ignore[arg-type]
+        if outcome.row is not None:
+            self.table.replace_row(outcome.row)
+        if outcome.changed:
+            self.reload(anchor=outcome.ticket_id if self.table.cursor_key == outcome.ticket_id else None)
+            if self.detail.shown == outcome.ticket_id:
+                self._load_detail(outcome.ticket_id)
+
+    def action_claim(self) -> None:
+        row = self._current()
+        if row is not None:
+            self._run("claim", row)
+
+    def action_assign(self) -> None:
+        row = self._current()
+        if row is not None:
+            self._load_agents(row.id, row.version, row.assignee_id)
+
+    @work(thread=True, exclusive=True, group="queue-agents", exit_on_error=False)
+    def _load_agents(self, ticket_id: int, version: int, current: int | None) -> None:
+        from console.screens.queue_actions import agent_choices
+
+        self.post_message(AgentsLoaded(ticket_id, version, current, agent_choices(self.shiftdesk.reader)))
+
+    @on(AgentsLoaded)
+    def _agents_loaded(self, message: AgentsLoaded) -> None:
+        from console.screens.dialogs import ChoiceDialog
+
+        options = [("", Text(t("dialog.assign.nobody")))]
+        options += [(str(agent_id), Text.assemble(display, (f"  {login}", "dim")))
+                    for agent_id, login, display in message.agents]
+        current = "" if message.current is None else str(message.current)
+
+        def chosen(value: str | None) -> None:
+            if value is not None:
+                self._write("assign", message.ticket_id, message.version, value)
+
+        self.app.push_screen(ChoiceDialog(t("dialog.assign.title", id=message.ticket_id), options,
+                                          current=current, filterable=True), chosen)
+
+    def _choose(self, action: str, title: str, group: str, values: tuple[str, ...], current: str) -> None:
+        from console.screens.dialogs import ChoiceDialog
+        from console.screens.queue_render import label
+
+        row = self._current()
+        if row is None:
+            return
+        options = [(v, Text(label(group, v))) for v in values]
+
+        def chosen(value: str | None) -> None:
+            if value is not None:
+                self._run(action, row, value)
+
+        self.app.push_screen(ChoiceDialog(t(title, id=row.id), options, current=current), chosen)
+
+    def action_set_status(self) -> None:
+        row = self.table.cursor_row
+        self._choose("status", "dialog.status.title", "status", ("open", "pending", "on_hold", "solved"),
+                     row.status if row else "")
+
+    def action_set_priority(self) -> None:
+        row = self.table.cursor_row
+        self._choose("priority", "dialog.priority.title", "priority", ("urgent", "high", "normal", "low"),
+                     row.priority if row else "")
+
+    def _ask(self, action: str, title: str, *, multiline: bool) -> None:
+        from console.screens.dialogs import PromptDialog
+
+        row = self._current()
+        if row is None:
+            return
+
+        def given(value: str | None) -> None:
+            if value is not None:
+                self._run(action, row, value)
+
+        self.app.push_screen(PromptDialog(t(title, id=row.id), multiline=multiline), given)
+
+    def action_note(self) -> None:
+        self._ask("note", "dialog.note.title", multiline=True)
+
+    def action_escalate(self) -> None:
+        self._ask("escalate", "dialog.escalate.title", multiline=False)
+
+    def action_reply(self) -> None:
+        row = self._current()
+        if row is not None:
+            self.shiftdesk.open_composer(row.id)
+
+    # -- jumping to a ticket -------------------------------------------------------------------------
+
+    def action_jump(self) -> None:
+        from console.screens.dialogs import PromptDialog
+
+        def given(value: str | None) -> None:
+            digits = (value or "").strip().removeprefix("#")
+            if digits.isdigit():
+                self.jump_to(int(digits))
+
+        self.app.push_screen(PromptDialog(t("dialog.jump.title"), placeholder=t("dialog.jump.placeholder"),
+                                          restrict=r"#?[0-9]*", max_length=19), given)
+
+    def jump_to(self, ticket_id: int) -> None:
+        """Put the cursor on a ticket: in this view, else in All open, else show it below."""
+        self._resolve_jump(ticket_id, self.query_state)
+
+    @work(thread=True, exclusive=True, group="queue-jump", exit_on_error=False)
+    def _resolve_jump(self, ticket_id: int, q: QueueQuery) -> None:
+        now = self._now()
+        with self.shiftdesk.reader.read() as conn:
+            if queue.position(q, ticket_id, conn=conn, now=now) is not None:
+                self.post_message(JumpResolved(ticket_id, True, False, None))
+                return
+            everything = q.with_(view="open", text="")
+            if queue.position(everything, ticket_id, conn=conn, now=now) is not None:
+                self.post_message(JumpResolved(ticket_id, True, True, None))
+                return
+            status = conn.scalar("SELECT status FROM ticket WHERE id = :id", {"id": ticket_id})
+        self.post_message(JumpResolved(ticket_id, False, False, None if status is None else clean.clean_line(status)))
+
+    @on(JumpResolved)
+    def _jump_resolved(self, message: JumpResolved) -> None:
+        from console.screens.queue_render import label
+
+        ticket_id = message.ticket_id
+        if not message.found:
+            if message.status is None:
+                self.notify(t("queue.not_found", id=ticket_id), severity="warning", markup=False)
+                return
+            self.notify(t("queue.not_in_queue", id=ticket_id, status=label("status", message.status)),
+                        markup=False)
+            self._pinned = ticket_id
+            self.detail.clear(Text(t("detail.loading", id=ticket_id)))
+            self._load_detail(ticket_id)
+            return
+        if message.switch:
+            self.notify(t("queue.switched_view", id=ticket_id), markup=False)
+            self.query_state = self.query_state.with_(view="open", text="")
+            self.query_one("#queue-filter", Input).value = ""
+            self._render_bar()
+        self.table.focus()
+        self.reload(anchor=ticket_id, follow=True)

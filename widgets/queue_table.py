@@ -1,0 +1,521 @@
+"""A virtual table for very long, live lists: rows live in windows, only visible lines are drawn.
+
+The table knows how many rows there are and holds the few windows it has been given; when the
+visible part needs rows it does not hold it posts `WindowNeeded`, and whoever owns the data
+answers with `fill()`. Columns marked `live` depend on the time and are redrawn by
+`refresh_live()` (a 1 Hz tick) from the row and "now"; everything else is drawn once per row
+and cached. Rows are opaque objects with a key (their `id` by default).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any, ClassVar
+
+from rich.cells import cell_len, set_cell_size
+from rich.segment import Segment
+from rich.style import Style
+from rich.text import Text
+from textual import events
+from textual.binding import Binding, BindingType
+from textual.cache import LRUCache
+from textual.geometry import Region, Size
+from textual.message import Message
+from textual.scroll_view import ScrollView
+from textual.strip import Strip
+
+from widgets.countdown import Palette
+
+__all__ = ["CellRenderer", "Column", "QueueTable"]
+
+ELLIPSIS = "…"
+
+
+@dataclass(frozen=True, slots=True)
+class Column:
+    """One column: its header, its width in cells (the minimum, for a flexible one)."""
+
+    key: str
+    header: str
+    width: int
+    flex: bool = False  # shares the width left over by the fixed columns
+    live: bool = False  # depends on the time: redrawn on every tick
+    align: str = "left"  # left | right
+
+
+CellRenderer = Callable[[Any, Column, datetime, Palette], Text]
+
+
+def _fit(text: Text, width: int, align: str) -> list[Segment]:
+    """A cell's text cut or padded to exactly `width` cells, as segments."""
+    if width <= 0:
+        return []
+    style = text.style if isinstance(text.style, Style) else Style.parse(text.style or "none")
+    if not text.spans:
+        plain = text.plain
+        if cell_len(plain) > width:
+            plain = set_cell_size(plain, width - 1) + ELLIPSIS if width > 1 else ELLIPSIS
+        pad = width - cell_len(plain)
+        plain = plain + " " * pad if align == "left" else " " * pad + plain
+        return [Segment(plain, style)]
+    fitted = text.copy()
+    fitted.truncate(width, overflow="ellipsis", pad=True)
+    if align == "right":
+        fitted.align("right", width)
+    return [seg for seg in fitted.render(_CONSOLE, end="")]
+
+
+class _Console:
+    """Just enough of a Console for Text.render: styles are Style objects already."""
+
+    def get_style(self, name: object, *, default: object = None) -> Style:
+        return name if isinstance(name, Style) else Style.parse(str(name) or "none")
+
+
+_CONSOLE: Any = _Console()
+
+
+class QueueTable(ScrollView, can_focus=True):
+    """Rows from a very long, sorted, changing list, drawn with the Line API."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("down,j", "cursor_down", "Down", show=False, id="queue_table.down"),
+        Binding("up,k", "cursor_up", "Up", show=False, id="queue_table.up"),
+        Binding("pagedown,ctrl+f", "page_down", "Page down", show=False, id="queue_table.page_down"),
+        Binding("pageup,ctrl+b", "page_up", "Page up", show=False, id="queue_table.page_up"),
+        Binding("home", "first", "First", show=False, id="queue_table.first"),
+        Binding("end", "last", "Last", show=False, id="queue_table.last"),
+        Binding("enter", "activate", "Open", show=False, id="queue_table.activate"),
+    ]
+    COMPONENT_CLASSES: ClassVar[set[str]] = {
+        "queue-table--header",
+        "queue-table--cursor",
+        "queue-table--placeholder",
+        "queue-table--error",
+        "queue-table--warning",
+        "queue-table--success",
+        "queue-table--muted",
+        "queue-table--accent",
+    }
+    DEFAULT_CSS = """
+    QueueTable {
+        background: $surface;
+        color: $foreground;
+        height: 1fr;
+        overflow-x: hidden;
+        overflow-y: scroll;
+        & > .queue-table--header { text-style: bold; background: $panel; color: $foreground; }
+        & > .queue-table--cursor {
+            background: $block-cursor-blurred-background;
+            color: $block-cursor-blurred-foreground;
+            text-style: $block-cursor-blurred-text-style;
+        }
+        &:focus > .queue-table--cursor {
+            background: $block-cursor-background;
+            color: $block-cursor-foreground;
+            text-style: $block-cursor-text-style;
+        }
+        & > .queue-table--placeholder { color: $text-disabled; }
+        & > .queue-table--error { color: $text-error; text-style: bold; }
+        & > .queue-table--warning { color: $text-warning; }
+        & > .queue-table--success { color: $text-success; }
+        & > .queue-table--muted { color: $text-muted; }
+        & > .queue-table--accent { color: $text-accent; }
+    }
+    """
+
+    BLOCK = 100  # rows per window asked for
+    KEEP_BLOCKS = 12  # windows kept around the cursor before older ones are dropped
+
+    class CursorMoved(Message):
+        """The cursor is on another row, or its row's data arrived or changed."""
+
+        def __init__(self, table: QueueTable, index: int, key: object | None, row: Any | None) -> None:
+            super().__init__()
+            self.table, self.index, self.key, self.row = table, index, key, row
+
+        @property
+        def control(self) -> QueueTable:
+            return self.table
+
+    class WindowNeeded(Message):
+        """Rows start..start+count-1 are about to show and the table does not hold them."""
+
+        def __init__(self, table: QueueTable, epoch: int, start: int, count: int) -> None:
+            super().__init__()
+            self.table, self.epoch, self.start, self.count = table, epoch, start, count
+
+        @property
+        def control(self) -> QueueTable:
+            return self.table
+
+    class Activated(Message):
+        """Enter on a row."""
+
+        def __init__(self, table: QueueTable, key: object, row: Any) -> None:
+            super().__init__()
+            self.table, self.key, self.row = table, key, row
+
+        @property
+        def control(self) -> QueueTable:
+            return self.table
+
+    def __init__(self, columns: Sequence[Column], render_cell: CellRenderer, *,
+                 now: Callable[[], datetime] | None = None, key: Callable[[Any], object] | None = None,
+                 name: str | None = None, id: str | None = None, classes: str | None = None) -> None:
+        super().__init__(name=name, id=id, classes=classes)
+        self._columns = tuple(columns)
+        self._render_cell = render_cell
+        self._now = now or (lambda: datetime.now(UTC))
+        self._key = key or (lambda row: row.id)
+        self._total = 0
+        self._loaded = False
+        self._rows: dict[int, Any] = {}
+        self._index_of: dict[object, int] = {}
+        self._cursor = 0
+        self._last_reported: tuple[int, object | None, int] = (-1, None, 0)
+        self._epoch = 0
+        self._requested: set[int] = set()
+        self._widths: tuple[int, tuple[int, ...]] = (-1, ())
+        self._palette_cache: Palette | None = None
+        self._cells: LRUCache[object, tuple[Any, int, tuple[list[Segment] | None, ...]]] = LRUCache(4096)
+        self._lines: LRUCache[tuple, tuple[Any, Strip]] = LRUCache(1024)
+        self.empty_text = ""
+        self.loading_text = ""
+
+    # -- data in -------------------------------------------------------------------------------
+
+    @property
+    def epoch(self) -> int:
+        """Bumped by every reset; windows asked for under an older epoch are ignored."""
+        return self._epoch
+
+    @property
+    def total(self) -> int:
+        return self._total
+
+    @property
+    def cursor_index(self) -> int:
+        return self._cursor
+
+    @property
+    def cursor_row(self) -> Any | None:
+        return self._rows.get(self._cursor)
+
+    @property
+    def cursor_key(self) -> object | None:
+        row = self.cursor_row
+        return None if row is None else self._key(row)
+
+    @property
+    def loaded(self) -> bool:
+        """True once the first reset() arrived."""
+        return self._loaded
+
+    def row_at(self, index: int) -> Any | None:
+        return self._rows.get(index)
+
+    def index_of(self, key: object) -> int | None:
+        return self._index_of.get(key)
+
+    def held_rows(self) -> list[Any]:
+        """The rows the table holds now, in order (for search and tests)."""
+        return [self._rows[i] for i in sorted(self._rows)]
+
+    def reset(self, total: int, start: int, rows: Sequence[Any], *, cursor: int | None = None) -> None:
+        """Start over with a new total and one window; the cursor keeps its line on screen."""
+        old_line = self._cursor - int(self.scroll_y)
+        self._epoch += 1
+        self._loaded = True
+        self._total = max(0, total)
+        self._rows = {}
+        self._index_of = {}
+        self._requested = set()
+        self._lines.clear()
+        self._store(start, rows)
+        if start % self.BLOCK == 0 and (len(rows) >= self.BLOCK or start + len(rows) >= self._total):
+            self._requested.add(start // self.BLOCK)
+        target = self._cursor if cursor is None else cursor
+        self._cursor = min(max(0, target), max(0, self._total - 1))
+        self.virtual_size = Size(0, self._total + 1)
+        self._scroll_to_line(self._cursor - old_line)
+        self.refresh()
+        self._want()
+        self._report()
+
+    def fill(self, epoch: int, start: int, rows: Sequence[Any]) -> None:
+        """Rows for a window asked for by WindowNeeded (ignored if the table was reset since)."""
+        if epoch != self._epoch:
+            return
+        self._store(start, rows)
+        self._evict()
+        self.refresh()
+        self._report()
+
+    def replace_row(self, row: Any) -> bool:
+        """Swap in a newer version of a row the table holds; False if it holds no such row."""
+        index = self._index_of.get(self._key(row))
+        if index is None:
+            return False
+        self._rows[index] = row
+        self._refresh_index(index)
+        if index == self._cursor:
+            self._report(force=True)
+        return True
+
+    def _store(self, start: int, rows: Sequence[Any]) -> None:
+        for offset, row in enumerate(rows):
+            index = start + offset
+            if index >= self._total:
+                break
+            previous = self._rows.get(index)
+            if previous is not None:
+                self._index_of.pop(self._key(previous), None)
+            self._rows[index] = row
+            self._index_of[self._key(row)] = index
+
+    def _evict(self) -> None:
+        if len(self._rows) <= self.BLOCK * self.KEEP_BLOCKS:
+            return
+        centre = self._cursor // self.BLOCK
+        top = int(self.scroll_y) // self.BLOCK
+        far = [i for i in self._rows if min(abs(i // self.BLOCK - centre), abs(i // self.BLOCK - top)) > 3]
+        for index in far:
+            row = self._rows.pop(index)
+            self._index_of.pop(self._key(row), None)
+            self._requested.discard(index // self.BLOCK)
+
+    # -- asking for rows ---------------------------------------------------------------------------
+
+    def _viewport_rows(self) -> int:
+        return max(1, self.scrollable_content_region.height - 1)
+
+    def _want(self) -> None:
+        """Ask for every window the visible rows (and one page either side) fall in."""
+        if not self._loaded or self._total == 0:
+            return
+        page = self._viewport_rows()
+        top = int(self.scroll_y)
+        first = max(0, min(top, self._cursor) - page)
+        last = min(self._total - 1, max(top + page, self._cursor) + page)
+        for block in range(first // self.BLOCK, last // self.BLOCK + 1):
+            if block in self._requested:
+                continue
+            start = block * self.BLOCK
+            count = min(self.BLOCK, self._total - start)
+            if all((start + i) in self._rows for i in range(count)):
+                self._requested.add(block)
+                continue
+            self._requested.add(block)
+            self.post_message(self.WindowNeeded(self, self._epoch, start, count))
+
+    # -- cursor ------------------------------------------------------------------------------------
+
+    def move_cursor(self, index: int) -> None:
+        if self._total == 0:
+            return
+        index = min(max(0, index), self._total - 1)
+        old = self._cursor
+        self._cursor = index
+        page = self._viewport_rows()
+        top = int(self.scroll_y)
+        if index < top:
+            self._scroll_to_line(index)
+        elif index >= top + page:
+            self._scroll_to_line(index - page + 1)
+        else:
+            self._refresh_index(old)
+            self._refresh_index(index)
+        self._want()
+        self._report()
+
+    def _scroll_to_line(self, top: int) -> None:
+        top = max(0, min(top, max(0, self._total + 1 - self.scrollable_content_region.height)))
+        if top != int(self.scroll_y):
+            self.scroll_to(y=top, animate=False, force=True)
+        self.refresh()
+
+    def _report(self, force: bool = False) -> None:
+        row = self._rows.get(self._cursor)
+        key = None if row is None else self._key(row)
+        state = (self._cursor, key, id(row))
+        if force or state != self._last_reported:
+            self._last_reported = state
+            self.post_message(self.CursorMoved(self, self._cursor, key, row))
+
+    def action_cursor_down(self) -> None:
+        self.move_cursor(self._cursor + 1)
+
+    def action_cursor_up(self) -> None:
+        self.move_cursor(self._cursor - 1)
+
+    def action_page_down(self) -> None:
+        page = self._viewport_rows()
+        self._scroll_to_line(int(self.scroll_y) + page)
+        self.move_cursor(self._cursor + page)
+
+    def action_page_up(self) -> None:
+        page = self._viewport_rows()
+        self._scroll_to_line(int(self.scroll_y) - page)
+        self.move_cursor(self._cursor - page)
+
+    def action_first(self) -> None:
+        self.move_cursor(0)
+
+    def action_last(self) -> None:
+        self.move_cursor(self._total - 1)
+
+    def action_activate(self) -> None:
+        row = self.cursor_row
+        if row is not None:
+            self.post_message(self.Activated(self, self._key(row), row))
+
+    def _on_click(self, event: events.Click) -> None:
+        if event.y >= 1:
+            self.move_cursor(int(self.scroll_y) + event.y - 1)
+
+    def watch_scroll_y(self, old_value: float, new_value: float) -> None:
+        super().watch_scroll_y(old_value, new_value)
+        self._want()
+
+    def _on_resize(self, event: events.Resize) -> None:
+        self._lines.clear()
+        self._want()
+
+    def on_focus(self) -> None:
+        self._lines.clear()
+        self.refresh()
+
+    def on_blur(self) -> None:
+        self._lines.clear()
+        self.refresh()
+
+    # -- drawing -----------------------------------------------------------------------------------
+
+    def refresh_live(self) -> None:
+        """Redraw the visible rows for a new "now" (the 1 Hz tick); runs no query."""
+        if self._total and any(c.live for c in self._columns):
+            self.refresh(Region(0, 1, self.size.width, max(0, self.size.height - 1)))
+
+    def _refresh_index(self, index: int) -> None:
+        line = index - int(self.scroll_y) + 1
+        if 1 <= line < self.size.height:
+            self.refresh(Region(0, line, self.size.width, 1))
+
+    def notify_style_update(self) -> None:
+        super().notify_style_update()
+        self._palette_cache = None
+        self._cells.clear()
+        self._lines.clear()
+
+    @property
+    def palette(self) -> Palette:
+        if self._palette_cache is None:
+            get = self.get_component_rich_style
+            self._palette_cache = Palette(
+                error=get("queue-table--error", partial=True),
+                warning=get("queue-table--warning", partial=True),
+                success=get("queue-table--success", partial=True),
+                muted=get("queue-table--muted", partial=True),
+                accent=get("queue-table--accent", partial=True),
+            )
+        return self._palette_cache
+
+    def _layout(self, width: int) -> tuple[int, ...]:
+        if self._widths[0] == width:
+            return self._widths[1]
+        cols = self._columns
+        fixed = sum(c.width for c in cols if not c.flex) + len(cols) + 1  # a space before each column
+        flex = [c for c in cols if c.flex]
+        spare = max(0, width - fixed - sum(c.width for c in flex))
+        widths = []
+        for c in cols:
+            if c.flex:
+                share = spare // len(flex)
+                widths.append(c.width + share)
+            else:
+                widths.append(c.width)
+        self._widths = (width, tuple(widths))
+        return self._widths[1]
+
+    def render_line(self, y: int) -> Strip:
+        width = self.scrollable_content_region.width
+        base = self.rich_style
+        if y == 0:
+            return self._header(width, base)
+        index = int(self.scroll_y) + y - 1
+        if index >= self._total:
+            if index == 0:
+                message = self.empty_text if self._loaded else self.loading_text
+                return self._message(message, width, base)
+            return Strip.blank(width, base)
+        row = self._rows.get(index)
+        if row is None:
+            return self._message(ELLIPSIS, width, base, cursor=index == self._cursor)
+        return self._row_strip(index, row, width, base)
+
+    def _message(self, message: str, width: int, base: Style, *, cursor: bool = False) -> Strip:
+        style = base + self.get_component_rich_style("queue-table--placeholder")
+        if cursor:
+            style += self.get_component_rich_style("queue-table--cursor")
+        return Strip([Segment(" "), *_fit(Text(message), width - 1, "left")]).apply_style(style)
+
+    def _header(self, width: int, base: Style) -> Strip:
+        key = ("header", width, base)
+        hit = self._lines.get(key)
+        if hit is not None:
+            return hit[1]
+        widths = self._layout(width)
+        segments = [Segment(" ")]
+        for col, w in zip(self._columns, widths, strict=True):
+            segments += _fit(Text(col.header), w, col.align)
+            segments.append(Segment(" "))
+        style = base + self.get_component_rich_style("queue-table--header")
+        strip = Strip(segments).adjust_cell_length(width).apply_style(style).simplify()
+        self._lines[key] = (None, strip)
+        return strip
+
+    def _static_cells(self, row: Any, widths: tuple[int, ...], palette: Palette) -> tuple[list[Segment] | None, ...]:
+        key = self._key(row)
+        hit = self._cells.get(key)
+        if hit is not None and hit[0] is row and hit[1] == hash(widths):
+            return hit[2]
+        now = self._now()
+        cells = tuple(
+            None if col.live else _fit(self._render_cell(row, col, now, palette), w, col.align)
+            for col, w in zip(self._columns, widths, strict=True)
+        )
+        self._cells[key] = (row, hash(widths), cells)
+        return cells
+
+    def _row_strip(self, index: int, row: Any, width: int, base: Style) -> Strip:
+        palette = self.palette
+        widths = self._layout(width)
+        now = self._now()
+        live = tuple(
+            self._render_cell(row, col, now, palette) if col.live else None for col in self._columns
+        )
+        signature = tuple((t.plain, t.style, tuple(t.spans)) for t in live if t is not None)
+        cursor = index == self._cursor
+        line_key = (self._key(row), width, cursor, base, signature)
+        hit = self._lines.get(line_key)
+        if hit is not None and hit[0] is row:
+            return hit[1]
+        static = self._static_cells(row, widths, palette)
+        segments = [Segment(" ")]
+        for col, w, cell, fresh in zip(self._columns, widths, static, live, strict=True):
+            segments += cell if cell is not None else _fit(fresh, w, col.align)  # type: ignore[arg-type]
+            segments.append(Segment(" "))
+        strip = Strip(segments).adjust_cell_length(width)
+        if cursor:
+            cursor_style = self.get_component_rich_style("queue-table--cursor")
+            under = base + Style(color=cursor_style.color, bold=cursor_style.bold)
+            over = Style(bgcolor=cursor_style.bgcolor)
+            strip = Strip(list(Segment.apply_style(strip, under, over)), width)
+        else:
+            strip = strip.apply_style(base)
+        strip = strip.simplify()
+        self._lines[line_key] = (row, strip)
+        return strip
