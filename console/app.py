@@ -13,6 +13,7 @@ from textual.reactive import reactive
 
 from console.boot import Boot
 from console.context import CliState
+from console.screens.handover_commands import HandoverCommands
 from console.livesync import DatabaseChanged, EventProbe, LiveSync, SqliteProbe
 from console.screens.handover_commands import HandoverCommands
 
@@ -34,6 +35,7 @@ class ShiftdeskApp(App[None]):
 
     TITLE = "Shiftdesk"
     CSS_PATH = "app.tcss"
+    COMMANDS = App.COMMANDS | {HandoverCommands}
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("ctrl+q", "quit", "app.key.quit", id="app.quit", priority=True),
         Binding("ctrl+p", "command_palette", "app.key.palette", show=False, priority=True, id="app.palette"),
