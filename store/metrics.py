@@ -194,3 +194,29 @@ class Figures:
     def nps(self) -> float | None:
         n = self.counts["nps_n"]
         return None if n <= 0 else 100.0 * (self.counts["nps_pro"] - self.counts["nps_det"]) / n
+
+
+# -- the seeds' category review ----------------------------------------------------------------------
+
+LOW_SHARE, HIGH_SHARE, SLOW_FACTOR = 0.02, 0.30, 2.0
+
+
+def category_flags(rows: Mapping[str, Figures]) -> dict[str, tuple[str, ...]]:
+    """Per category: "rare" under 2% of the tickets received, "crowded" over 30%, and "slow" when its
+    mean resolution time is more than twice the mean over all categories (the seeds' review)."""
+    received = sum(f.counts["received"] for f in rows.values())
+    solved = sum(f.counts["solved"] for f in rows.values())
+    overall = _ratio(sum(f.counts["res_sum"] for f in rows.values()), solved)
+    flags: dict[str, tuple[str, ...]] = {}
+    for key, f in rows.items():
+        found = []
+        share = _ratio(f.counts["received"], received)
+        if share is not None and share < LOW_SHARE:
+            found.append("rare")
+        if share is not None and share > HIGH_SHARE:
+            found.append("crowded")
+        mean = f.res_mean
+        if overall and mean is not None and mean > SLOW_FACTOR * overall:
+            found.append("slow")
+        flags[key] = tuple(found)
+    return flags

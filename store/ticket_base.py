@@ -13,7 +13,7 @@ from datetime import datetime
 
 from sqlmodel import Session
 
-from store import sla
+from store import rollups, sla
 from store.audit import record_audit
 from store.clock import ensure_utc
 from store.errors import NotFound, StaleVersion
@@ -54,6 +54,7 @@ def add_event(ctx: Context, ticket: Ticket, kind: str, actor: int | None, *, bod
     event = TicketEvent(ticket_id=ticket.id or 0, kind=kind, at=ctx.at, actor_id=actor, body=body,
                         public=public, data=data or {})
     ctx.session.add(event)
+    rollups.on_event(ctx.session, ticket, event)  # panel and report counters, same transaction
     return event
 
 

@@ -12,6 +12,9 @@ COMMAND_MODULES = (
     "console.commands.templates",
     "console.commands.shifts",
     "console.commands.handover",
+    "console.commands.report",
+    "console.commands.admin",
+    "console.commands.audit",
 )
 
 
