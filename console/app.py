@@ -16,6 +16,7 @@ from console.context import CliState
 from console.screens.handover_commands import HandoverCommands
 from console.livesync import DatabaseChanged, EventProbe, LiveSync, SqliteProbe
 from console.screens.handover_commands import HandoverCommands
+from console.screens.panel_commands import PanelCommands
 
 if TYPE_CHECKING:
     from console.services import Services
@@ -35,13 +36,14 @@ class ShiftdeskApp(App[None]):
 
     TITLE = "Shiftdesk"
     CSS_PATH = "app.tcss"
-    COMMANDS = App.COMMANDS | {HandoverCommands}
+    COMMANDS = App.COMMANDS | {HandoverCommands, PanelCommands}
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("ctrl+q", "quit", "app.key.quit", id="app.quit", priority=True),
         Binding("ctrl+p", "command_palette", "app.key.palette", show=False, priority=True, id="app.palette"),
         Binding("f4", "show_handover", "handover.key.open_handover", id="app.handover"),
+        Binding("f3", "show_panel", "panel.key.show", id="app.panel"),
     ]
-    COMMANDS = App.COMMANDS | {HandoverCommands}
+    COMMANDS = App.COMMANDS | {HandoverCommands, PanelCommands}
     POLL_INTERVAL: ClassVar[float] = 1.0
     SWEEP_INTERVAL: ClassVar[float] = 30.0
 
@@ -149,6 +151,12 @@ class ShiftdeskApp(App[None]):
         from console.screens.handover_gate import open_handover
 
         open_handover(self)
+
+    def action_show_panel(self) -> None:
+        """F3: the supervisor's live SLA panel (console/screens/panel.py)."""
+        from console.screens.panel_commands import show_panel
+
+        show_panel(self)
 
     def open_ticket(self, ticket_id: int) -> None:
         """Show a ticket in the queue: back to the queue screen, cursor on it (or its details)."""
