@@ -196,12 +196,18 @@ def test_enter_on_an_item_opens_it_in_the_queue(db_path) -> None:
 async def _enter_on_an_item_opens_it_in_the_queue(db_path) -> None:
     path, ids = db_path
     app = make_app(path, "lead.lin", END_OF_MORNING)
-    opened: list[int] = []
-    app.open_ticket = opened.append  # type: ignore[method-assign]
     async with app.run_test(size=(130, 36)) as pilot:
         await open_editor(app, pilot)
-        await pilot.press("down", "enter")
-        assert opened == [ids["t3"]]
+        # A note (saved at once), then straight to the queue while that save may still run.
+        await pilot.press("down", "n", *"先回電", "enter", "ctrl+n", "ctrl+n", "ctrl+n", *"交給大夜")
+        await pilot.press("ctrl+pagedown", "ctrl+pagedown", "ctrl+pagedown")  # next, summary, pending
+        assert app.focused.id == "items-pending"
+        await pilot.press("enter")  # the cursor is still on the annotated ticket
+        await until(pilot, lambda: screen_name(app) == "QueueScreen")
+        await until(pilot, lambda: app.screen._pinned == ids["t3"] or app.screen.table.cursor_key == ids["t3"])
+        await app.workers.wait_for_complete()
+    content = stored(path).content
+    assert content["pending"][1]["note"] == "先回電" and content["texts"]["system"] == "交給大夜"
 
 
 def test_agents_see_the_latest_handover_read_only(db_path) -> None:

@@ -86,7 +86,7 @@ class HandoverScreen(Screen[None]):
         self.saved_at: str = ""
         self.conflict: HandoverView | None = None
         self.submit_after_save = False
-        self.leave_after_save = False
+        self.inflight: HandoverContent | None = None
         self.undo: list[tuple[str, HandoverContent]] = []
 
     # -- layout ----------------------------------------------------------------------------------
@@ -200,9 +200,7 @@ class HandoverScreen(Screen[None]):
         self._save()
 
     def open_ticket(self, ticket_id: int) -> None:
-        """Hand the ticket to the queue (the app's open_ticket hook), saving first."""
-        if self.dirty:
-            self._save()
+        """Hand the ticket to the queue (the app's open_ticket hook); leaving saves the draft."""
         hook = getattr(self.app, "open_ticket", None)
         if callable(hook):
             hook(ticket_id)
@@ -233,6 +231,7 @@ class HandoverScreen(Screen[None]):
         if self.saving or self.conflict is not None or not self.dirty:
             return
         self.saving = True
+        self.inflight = self.content
         self._show_head()
         self._save_worker(self.content, self.version)
 
@@ -265,12 +264,10 @@ class HandoverScreen(Screen[None]):
         if self.submit_after_save:
             self.submit_after_save = False
             self._submit()
-        elif self.leave_after_save:
-            self.action_back()
 
     @on(Refused)
     def _refused(self, message: Refused) -> None:
-        self.saving = self.leave_after_save = False
+        self.saving = False
         self.submit_after_save = False
         self.conflict = message.current
         self._show_head()
@@ -283,7 +280,7 @@ class HandoverScreen(Screen[None]):
 
     @on(SaveFailed)
     def _save_failed(self, message: SaveFailed) -> None:
-        self.saving = self.leave_after_save = False
+        self.saving = False
         self.notify(t("handover.save_failed", error=clean_line(message.error)), severity="error")
         self._show_head()
 
@@ -382,14 +379,15 @@ class HandoverScreen(Screen[None]):
         self.app.push_screen(HandoverHistoryScreen())
 
     def action_back(self) -> None:
-        if self.saving:  # leave once the save in flight has given us the version to save against
-            self.leave_after_save = True
-            return
+        self.dismiss()
+
+    def on_unmount(self) -> None:
+        """Leaving by any way (back, a ticket opened in the queue): the last edits are saved on the app."""
         if self.dirty and self.conflict is None:
             from console.screens.handover_gate import save_in_background
 
-            save_in_background(self.app, self.view.id, self.content, self.version)
-        self.dismiss()
+            save_in_background(self.app, self.view.id, self.content, self.version,
+                               inflight=self.inflight if self.saving else None)
 
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
         if event.state == WorkerState.ERROR:

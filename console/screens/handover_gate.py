@@ -113,8 +113,13 @@ def show_unacknowledged_handover(services=None) -> None:
     app.call_after_refresh(_in_worker, app, job, "handover-gate")
 
 
-def save_in_background(app: App, handover_id: int, content: HandoverContent, version: int) -> None:
-    """The last save of a screen being closed: runs on the app, so it outlives the screen."""
+def save_in_background(app: App, handover_id: int, content: HandoverContent, version: int, *,
+                       inflight: HandoverContent | None = None) -> None:
+    """The last save of a screen being closed: runs on the app, so it outlives the screen.
+
+    `inflight` is a save of the same screen still under way; if that is the newer version
+    found, the refusal is with ourselves and the save is retried on top of it.
+    """
 
     def job() -> None:
         from store.handover import HandoverConflict, keep_refused, save_draft
@@ -123,12 +128,21 @@ def save_in_background(app: App, handover_id: int, content: HandoverContent, ver
         try:
             with services.db.write() as session:
                 save_draft(session, services.now(), handover_id, content, version, services.agent)
-        except HandoverConflict:
+        except HandoverConflict as exc:
+            current = exc.current
+            if inflight is not None and current.status == "draft" and _same(current.content, inflight):
+                with services.db.write() as session:
+                    save_draft(session, services.now(), handover_id, content, current.version, services.agent)
+                return
             with services.db.write() as session:
                 keep_refused(session, services.now(), handover_id, content, services.agent)
             raise
 
     _in_worker(app, job, "handover-save")
+
+
+def _same(a: HandoverContent, b: HandoverContent) -> bool:
+    return {**a.to_json(), "saved_by": ""} == {**b.to_json(), "saved_by": ""}
 
 
 def show_document_with_leftovers(app: App, current: HandoverView, base: HandoverContent,

@@ -65,7 +65,7 @@ class ItemTable(DataTable):
 
     def on_mount(self) -> None:
         # The lead's note comes right after the ticket; the facts take whatever width is left.
-        for key, width in (("ticket", 6), ("subject", 28), ("priority", 6), ("note", 20), ("state", None)):
+        for key, width in (("ticket", 6), ("subject", 28), ("priority", 8), ("note", 20), ("state", None)):
             self.add_column(Text(t(f"handover.col.{key}")), key=key, width=width)
 
     def show(self, items: tuple[TicketItem, ...], tz: str, *, cursor: int | None = None) -> None:
