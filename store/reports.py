@@ -47,8 +47,10 @@ def _dt(value: int) -> datetime:
     return datetime.fromtimestamp(value, UTC)
 
 
-def figures(session: Session, start: datetime, end: datetime, dim: str = "all") -> dict[str, Figures]:
-    """Figures over [start, end) grouped by `dim` (all, agent, channel, priority, category)."""
+def figures(session: Session, start: datetime, end: datetime, dim: str = "all",
+            kinds: tuple[int, ...] = (0, 1)) -> dict[str, Figures]:
+    """Figures over [start, end) grouped by `dim` (all, agent, channel, priority, category);
+    `kinds` limits the histograms read (0 first reply, 1 resolution) when only one is shown."""
     pieces, fragments = split(epoch(start), _ceil_epoch(end))
     out: dict[str, Figures] = defaultdict(Figures)
     code = DIMS[dim]
@@ -58,11 +60,12 @@ def figures(session: Session, start: datetime, end: datetime, dim: str = "all") 
         for row in session.execute(text(f"SELECT key, {_SUMS} FROM rollup_count WHERE {where} GROUP BY key"),
                                    params):
             out[row[0]].add_counts(dict(zip(COUNTERS, row[1:], strict=True)))
-        for key, kind, index, n in session.execute(
-                text(f"SELECT key, kind, bin, SUM(n) FROM rollup_hist WHERE {where} GROUP BY key, kind, bin"),
-                params):
-            if n:
-                out[key].add_hist(kind, index, n)
+        for kind in kinds:
+            for key, index, n in session.execute(
+                    text(f"SELECT key, bin, SUM(n) FROM rollup_hist WHERE {where} AND kind = :kind "
+                         "GROUP BY key, bin"), {**params, "kind": kind}):
+                if n:
+                    out[key].add_hist(kind, index, n)
     for lo, hi in fragments:
         for key, figs in scan(session, _dt(lo), _dt(hi), dim).figures.items():
             out[key].merge(figs)

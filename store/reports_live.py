@@ -141,7 +141,8 @@ def panel_snapshot(session: Session, now: datetime, *, period: str = "shift", di
     breakdown: dict[str, Figures] = {}
     if dim is not None:
         chosen = periods[period]
-        breakdown = figures(session, chosen.start, chosen.end, dim)
+        # The agent table shows first-reply medians only: leave the resolution histograms unread.
+        breakdown = figures(session, chosen.start, chosen.end, dim, kinds=(0,) if dim == "agent" else (0, 1))
     breached, breached_count = breached_now(session, now, labels, limit)
     at_risk, at_risk_count = at_risk_now(session, now, labels, limit)
     return PanelSnapshot(
