@@ -109,7 +109,7 @@ def _items(content: HandoverContent, section: str) -> list[str]:
     lines = [_item_line(i, section, content.tz) for i in items] or [t("handover.md.none")]
     hidden = content.totals.get(section, len(items)) - len(items) - len(content.removed.get(section, ()))
     if hidden > 0:
-        lines.append(t("handover.md.more", n=hidden))
+        lines += ["", t("handover.md.more", n=hidden)]  # its own paragraph, not part of the last item
     return lines
 
 

@@ -33,9 +33,23 @@ def _in_worker(app: App, job: Callable[[], Screen | None], name: str) -> None:
             app.call_from_thread(app.notify, clean_line(str(exc)), severity="error")
             return
         if screen is not None:
-            app.call_from_thread(app.push_screen, screen)
+            app.call_from_thread(present, app, screen)
 
     app.run_worker(run, thread=True, group=name, exit_on_error=False)
+
+
+def present(app: App, screen: Screen) -> None:
+    """Push a handover screen, or go back to the one already showing that handover.
+
+    Two editors of one draft in one console would refuse each other's saves.
+    """
+    wanted = getattr(getattr(screen, "view", None), "id", None)
+    for index, existing in enumerate(app.screen_stack):
+        if wanted is not None and type(existing) is type(screen) and existing.view.id == wanted:  # type: ignore[attr-defined]
+            for _ in range(len(app.screen_stack) - 1 - index):
+                app.pop_screen()
+            return
+    app.push_screen(screen)
 
 
 def screen_for(view: HandoverView, services) -> Screen:
