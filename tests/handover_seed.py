@@ -31,9 +31,9 @@ def _at(db: Database, when: datetime, action, *args, **kwargs):
         return getattr(result, "id", None)
 
 
-def seed(path: Path) -> tuple[Database, dict[str, int]]:
+def seed(path: Path | str) -> tuple[Database, dict[str, int]]:
     """Seven tickets touching every handover list; returns the open database and the ticket ids."""
-    db = open_database(path)
+    db = open_database(str(path))
     t0 = tpe(2024, 1, 1)
     with db.write() as s:
         ensure_defaults(s, t0)

@@ -29,8 +29,9 @@ from store.models import VIP_TIERS, Audit, Customer, SlaClock, Ticket, TicketEve
 
 
 @pytest.fixture
-def seeded(tmp_path):
-    db, ids = seed(tmp_path / "h.db")
+def seeded(db_url):
+    """The seeded day on SQLite and on PostgreSQL (when SHIFTDESK_TEST_PG_URL is set)."""
+    db, ids = seed(db_url)
     yield db, ids
     db.dispose()
 

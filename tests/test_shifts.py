@@ -42,8 +42,8 @@ def tpe(*args: int) -> datetime:
 
 
 @pytest.fixture
-def db(tmp_path):
-    database = open_database(tmp_path / "shifts.db")
+def db(db_url):
+    database = open_database(db_url)
     with database.write() as s:
         ensure_defaults(s, T0)
     yield database
