@@ -25,7 +25,7 @@ from store.handover import (
     submit,
 )
 from store.handover_draft import WAITING_ON_US, WORK_KINDS
-from store.models import VIP_TIERS, Audit, Customer, SlaClock, Ticket, TicketEvent
+from store.models import VIP_TIERS, Audit, Customer, Handover, SlaClock, Ticket, TicketEvent
 
 
 @pytest.fixture
@@ -166,3 +166,22 @@ def test_history_search_finds_text_ids_and_addenda(seeded) -> None:
     with db.read() as s:
         rows = s.exec(select(TicketEvent).where(col(TicketEvent.kind) == "escalated")).all()
         assert rows  # the seeded day has an escalation for the special list
+
+
+def test_a_draft_created_meanwhile_is_returned_not_duplicated(seeded, monkeypatch) -> None:
+    """Two consoles drafting at once: the unique index turns the loser's insert into a read."""
+    import store.handover as handover
+
+    db, _ = seeded
+    first, _ = draft(db)
+    real, calls = handover.find_handover, []
+
+    def blind_once(*args, **kwargs):
+        calls.append(1)
+        return None if len(calls) == 1 else real(*args, **kwargs)
+
+    monkeypatch.setattr(handover, "find_handover", blind_once)
+    second, _ = draft(db, "lead.wang")
+    assert second.id == first.id
+    with db.read() as s:
+        assert len(s.exec(select(Handover)).all()) == 1
