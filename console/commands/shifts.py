@@ -50,11 +50,14 @@ def _edit(ctx: typer.Context, team: str, change: Callable) -> None:
     from store.agents import require_role
     from store.clock import now
     from store.db import open_database
+    from store.defaults import ensure_defaults
     from store.errors import ShiftdeskError
 
     state = _state(ctx)
     db = open_database(state.db_url)
     try:
+        with db.write() as session:
+            ensure_defaults(session, now())
         with db.write() as session:
             actor = acting_agent(session, state)
             require_role(actor, "supervisor", "shifts")
