@@ -44,7 +44,7 @@ def _fact_sources(dialect: str) -> list[tuple[str, dict[str, str]]]:
     """(select producing hour, agent, channel, priority, category + some counters, {counter: expr})."""
     ep = lambda c: epoch_sql(dialect, c)  # noqa: E731
     received = f"""
-        SELECT {ep('created_at')} / 3600 * 3600 AS hour, NULL AS agent, channel, priority, category,
+        SELECT {ep('created_at')} / 3600 * 3600 AS hour, CAST(NULL AS BIGINT) AS agent, channel, priority, category,
                CASE WHEN status IN {SOLVED} THEN 1 ELSE 0 END AS solved_now,
                CASE WHEN {ep('created_at')} - {ep('prev_at')} <= {REPEAT_WINDOW_SECONDS} THEN 1 ELSE 0 END AS rep
         FROM (SELECT created_at, channel, priority, category, status,
@@ -52,11 +52,11 @@ def _fact_sources(dialect: str) -> list[tuple[str, dict[str, str]]]:
               FROM ticket) AS t"""
     assigned = f"""
         SELECT {ep('at')} / 3600 * 3600 AS hour, {json_int_sql(dialect, 'data', 'to')} AS agent,
-               NULL AS channel, NULL AS priority, NULL AS category
+               CAST(NULL AS VARCHAR) AS channel, CAST(NULL AS VARCHAR) AS priority, CAST(NULL AS VARCHAR) AS category
         FROM ticket_event WHERE kind = 'assigned' AND {json_int_sql(dialect, 'data', 'to')} IS NOT NULL"""
     replied = f"""
         SELECT {ep('at')} / 3600 * 3600 AS hour, COALESCE(actor_id, 0) AS agent,
-               NULL AS channel, NULL AS priority, NULL AS category
+               CAST(NULL AS VARCHAR) AS channel, CAST(NULL AS VARCHAR) AS priority, CAST(NULL AS VARCHAR) AS category
         FROM ticket_event WHERE kind = 'agent_reply'"""
     solved = f"""
         SELECT {ep('solved_at')} / 3600 * 3600 AS hour, COALESCE(assignee_id, 0) AS agent, channel, priority,
@@ -100,6 +100,11 @@ def _fact_sources(dialect: str) -> list[tuple[str, dict[str, str]]]:
 _DIMS = "hour, agent, channel, priority, category"
 
 
+def _by(key: str) -> str:
+    """`, key` for a GROUP BY, nothing for a constant key (PostgreSQL refuses to group by '')."""
+    return "" if key == "''" else f", {key}"
+
+
 def _key_expr(dim: int) -> str:
     column = _DIM_COLUMNS[dim]
     if column is None:
@@ -127,7 +132,7 @@ def _fill_counts(conn: Connection, dialect: str) -> None:
             conn.execute(text(
                 f"INSERT INTO rollup_count (grain, dim, bucket, key, {names}) "
                 f"SELECT {grain}, {dim}, hour / {size} * {size} AS b, {key} AS k, {sums} FROM rollup_fact {where} "
-                f"GROUP BY hour / {size} * {size}, {key}"))
+                f"GROUP BY hour / {size} * {size}{_by(key)}"))
     conn.execute(text("DROP TABLE rollup_fact"))
 
 
@@ -152,7 +157,7 @@ def _fill_hist(conn: Connection, dialect: str) -> None:
             conn.execute(text(
                 f"INSERT INTO rollup_hist (grain, dim, kind, bucket, key, bin, n) "
                 f"SELECT {grain}, {dim}, kind, hour / {size} * {size}, {key}, bin, SUM(n) FROM rollup_hist_fact "
-                f"GROUP BY kind, hour / {size} * {size}, {key}, bin"))
+                f"GROUP BY kind, hour / {size} * {size}{_by(key)}, bin"))
     conn.execute(text("DROP TABLE rollup_hist_fact"))
 
 
