@@ -10,9 +10,11 @@ from sqlmodel import Session, select
 from store.audit import record_audit
 from store.errors import PermissionDenied, UnknownAgent
 from store.models import ROLES, Agent
+from store.permissions import ROLE_RANK, require
 
-# A role can do everything the roles before it can.
-ROLE_RANK = {role: rank for rank, role in enumerate(ROLES)}
+# A role can do everything the roles before it can (ROLE_RANK: agent < lead < supervisor).
+__all__ = ["ROLE_RANK", "AgentView", "add_agent", "find_agent", "list_agents", "require_role", "set_active",
+           "set_role", "view"]
 
 
 @dataclass(frozen=True)
@@ -51,6 +53,7 @@ def find_agent(session: Session, name: str) -> AgentView:
 
 def add_agent(session: Session, at: datetime, name: str, *, role: str = "agent", display_name: str = "",
               team: str = "default", actor_id: int | None = None) -> AgentView:
+    require(session, actor_id, "supervisor", "adding agents")
     name = name.strip()
     if not name or len(name) > 64 or any(c.isspace() for c in name):
         raise ValueError(f"agent name: {name!r} must be 1-64 characters without spaces")
@@ -65,16 +68,56 @@ def add_agent(session: Session, at: datetime, name: str, *, role: str = "agent",
     return view(agent)
 
 
+def _agent_row(session: Session, name: str) -> Agent:
+    agent = session.exec(select(Agent).where(Agent.name == name).with_for_update()).first()
+    if agent is None:
+        raise UnknownAgent(name, [a.name for a in list_agents(session, include_inactive=True)])
+    return agent
+
+
+def _keep_a_supervisor(session: Session, agent: Agent) -> None:
+    """Refuse to demote or deactivate the last active supervisor: nobody could undo it."""
+    if agent.role != "supervisor" or not agent.active:
+        return
+    others = session.exec(select(Agent.id).where(Agent.role == "supervisor", Agent.active == True,  # noqa: E712
+                                                 Agent.id != agent.id)).first()
+    if others is None:
+        raise ValueError(f"{agent.name} is the last active supervisor; make someone else supervisor first")
+
+
 def set_role(session: Session, at: datetime, name: str, role: str, *, actor_id: int | None = None) -> AgentView:
+    """Change an agent's role; supervisors only; audited."""
+    require(session, actor_id, "supervisor", "changing roles")
     if role not in ROLES:
         raise ValueError(f"role: {role!r} is not one of {', '.join(ROLES)}")
-    agent = session.exec(select(Agent).where(Agent.name == name)).first()
-    if agent is None:
-        raise UnknownAgent(name, [a.name for a in list_agents(session)])
+    agent = _agent_row(session, name)
     before = agent.role
+    if before == role:
+        return view(agent)
+    if ROLE_RANK[role] < ROLE_RANK[before]:
+        _keep_a_supervisor(session, agent)
     agent.role = role
     session.add(agent)
     record_audit(session, at, actor_id, "agent", agent.id, "role", {"role": before}, {"role": role})
+    return view(agent)
+
+
+def set_active(session: Session, at: datetime, name: str, active: bool, *,
+               actor_id: int | None = None) -> AgentView:
+    """Deactivate (or bring back) an agent: a deactivated one can no longer act or log in;
+    their tickets, history and audit rows stay. Supervisors only; audited."""
+    require(session, actor_id, "supervisor", "deactivating agents" if not active else "reactivating agents")
+    agent = _agent_row(session, name)
+    if agent.active == active:
+        return view(agent)
+    if not active:
+        if agent.id == actor_id:
+            raise ValueError("you cannot deactivate yourself")
+        _keep_a_supervisor(session, agent)
+    agent.active = active
+    session.add(agent)
+    record_audit(session, at, actor_id, "agent", agent.id, "deactivate" if not active else "reactivate",
+                 {"active": not active}, {"active": active})
     return view(agent)
 
 

@@ -1,4 +1,4 @@
-"""Setting up and looking after the database: init, demo, db upgrade, db backup, agents."""
+"""Setting up and looking after the database: init, demo, db upgrade, db backup (agents: admin.py)."""
 
 from __future__ import annotations
 
@@ -6,7 +6,6 @@ from pathlib import Path
 
 import typer
 from rich.console import Console
-from rich.table import Table
 from rich.text import Text
 
 from console.context import CliState
@@ -27,9 +26,7 @@ def _fail(message: str, code: int = 1) -> None:
 
 def register(app: typer.Typer) -> None:
     db_app = typer.Typer(help="Database maintenance.", no_args_is_help=True, rich_markup_mode=None)
-    agents_app = typer.Typer(help="Agents and their roles.", no_args_is_help=True, rich_markup_mode=None)
     app.add_typer(db_app, name="db")
-    app.add_typer(agents_app, name="agents")
 
     @app.command()
     def init(ctx: typer.Context) -> None:
@@ -94,47 +91,6 @@ def register(app: typer.Typer) -> None:
             _fail(t("setup.no_database", path=str(path)))
         saved = backup_sqlite(database, dest=to)
         out.print(Text(t("setup.backup_done", path=str(saved))))
-
-    @agents_app.command("list")
-    def agents_list(ctx: typer.Context) -> None:
-        """List agents with their roles."""
-        from store.agents import list_agents
-        from store.db import open_database
-
-        db = open_database(_state(ctx).db_url)
-        with db.read() as session:
-            agents = list_agents(session)
-        table = Table("name", "display", "role", "team")
-        for a in agents:
-            table.add_row(Text(a.name), Text(a.display_name), Text(t(f"role.{a.role}")), Text(a.team))
-        out.print(table)
-
-    @agents_app.command("add")
-    def agents_add(
-        ctx: typer.Context,
-        name: str = typer.Argument(..., help="Login name, as given to --as."),
-        role: str = typer.Option("agent", "--role", help="agent, lead or supervisor."),
-        display: str = typer.Option("", "--display", help="Name shown in the console."),
-        team: str = typer.Option("default", "--team"),
-    ) -> None:
-        """Add an agent."""
-        from console.session import acting_agent_or_none
-        from store.agents import add_agent, require_role
-        from store.clock import now
-        from store.db import open_database
-        from store.errors import ShiftdeskError
-
-        db = open_database(_state(ctx).db_url)
-        try:
-            with db.write() as session:
-                actor = acting_agent_or_none(session, _state(ctx))
-                if actor is not None:
-                    require_role(actor, "supervisor", "agents add")
-                agent = add_agent(session, now(), name, role=role, display_name=display, team=team,
-                                  actor_id=actor.id if actor else None)
-        except (ValueError, ShiftdeskError) as exc:
-            _fail(str(exc))
-        out.print(Text(t("setup.agent_added", name=agent.name, role=t(f"role.{agent.role}"))))
 
 
 def _display_url(url: str) -> str:

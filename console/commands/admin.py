@@ -1,0 +1,327 @@
+"""`shiftdesk agents`, `policy` and `calendars`: who works here and the SLA rules they work by.
+
+Anyone may look; changes need a supervisor. The store checks the role again inside the writing
+transaction (store/permissions.py), so these commands only choose the words of a refusal.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import typer
+from rich.console import Console
+from rich.table import Table
+from rich.text import Text
+
+from console.context import CliState
+from console.i18n import detect_language, set_language, t
+from console.sanitize import clean_line
+
+err = Console(stderr=True, highlight=False, markup=False, emoji=False)
+out = Console(highlight=False, markup=False, emoji=False)
+_DURATION = re.compile(r"^(\d+)\s*([mh]?)$")
+
+
+def _state(ctx: typer.Context) -> CliState:
+    state = ctx.obj if isinstance(ctx.obj, CliState) else CliState()
+    try:
+        set_language(detect_language(state.lang))
+    except ValueError:
+        set_language(detect_language(None))
+    return state
+
+
+def _fail(message: str, code: int = 1) -> None:
+    err.print(Text(clean_line(message), style="bold red"), soft_wrap=True)
+    raise typer.Exit(code)
+
+
+def _role(role: str) -> str:
+    return t(f"role.{role}") if role in ("agent", "lead", "supervisor") else role
+
+
+def run_as_actor(ctx: typer.Context, command: str, change: Callable[[Any, Any, Any], Any], *,
+                 bootstrap: bool = False, write: bool = True) -> Any:
+    """One unit of work (a write, unless told) as the acting agent; a refusal names the role needed."""
+    from console.session import acting_agent, acting_agent_or_none
+    from store.clock import now
+    from store.db import open_database
+    from store.errors import PermissionDenied, ShiftdeskError
+
+    state = _state(ctx)
+    db = open_database(state.db_url)
+    try:
+        with (db.write() if write else db.read()) as session:
+            actor = acting_agent_or_none(session, state) if bootstrap else acting_agent(session, state)
+            return change(session, now(), actor)
+    except PermissionDenied as exc:
+        _fail(t("admin.denied", command=command, needed=_role(exc.needed), role=_role(exc.role)))
+    except (ShiftdeskError, ValueError) as exc:
+        _fail(str(exc))
+    finally:
+        db.dispose()
+
+
+def _read(ctx: typer.Context, query: Callable[[Any], Any]) -> Any:
+    from store.db import open_database
+    from store.errors import ShiftdeskError
+
+    db = open_database(_state(ctx).db_url)
+    try:
+        with db.read() as session:
+            return query(session)
+    except (ShiftdeskError, ValueError) as exc:
+        _fail(str(exc))
+    finally:
+        db.dispose()
+
+
+# -- agents --------------------------------------------------------------------------------------
+
+
+def _register_agents(app: typer.Typer) -> None:
+    agents_app = typer.Typer(help="Agents and their roles.", no_args_is_help=True, rich_markup_mode=None)
+    app.add_typer(agents_app, name="agents")
+
+    @agents_app.command("list")
+    def agents_list(ctx: typer.Context, all_: bool = typer.Option(False, "--all", help="Include deactivated.")) -> None:
+        """List agents with their roles."""
+        from store.agents import list_agents
+
+        agents = _read(ctx, lambda s: list_agents(s, include_inactive=all_))
+        table = Table(t("admin.col.name"), t("admin.col.display"), t("admin.col.role"), t("admin.col.team"))
+        for a in agents:
+            role = _role(a.role) + ("" if a.active else " " + t("admin.inactive"))
+            table.add_row(Text(clean_line(a.name)), Text(clean_line(a.display_name)), Text(role),
+                          Text(clean_line(a.team)))
+        out.print(table)
+
+    @agents_app.command("add")
+    def agents_add(
+        ctx: typer.Context,
+        name: str = typer.Argument(..., help="Login name, as given to --as (on PostgreSQL: their database login)."),
+        role: str = typer.Option("agent", "--role", help="agent, lead or supervisor."),
+        display: str = typer.Option("", "--display", help="Name shown in the console."),
+        team: str = typer.Option("default", "--team"),
+    ) -> None:
+        """Add an agent (supervisors only, once a supervisor exists)."""
+        from store.agents import add_agent
+
+        agent = run_as_actor(ctx, "agents add", lambda s, at, actor: add_agent(
+            s, at, name, role=role, display_name=display, team=team, actor_id=actor.id if actor else None),
+            bootstrap=True)
+        out.print(Text(t("admin.agent_added", name=clean_line(agent.name), role=_role(agent.role))))
+
+    @agents_app.command("role")
+    def agents_role(ctx: typer.Context, name: str = typer.Argument(...),
+                    role: str = typer.Argument(..., help="agent, lead or supervisor.")) -> None:
+        """Change an agent's role (supervisors only)."""
+        from store.agents import set_role
+
+        agent = run_as_actor(ctx, "agents role", lambda s, at, actor: set_role(s, at, name, role, actor_id=actor.id))
+        out.print(Text(t("admin.role_set", name=clean_line(agent.name), role=_role(agent.role))))
+
+    def _activation(active: bool):
+        def command(ctx: typer.Context, name: str = typer.Argument(...)) -> None:
+            from store.agents import set_active
+
+            label = "agents activate" if active else "agents deactivate"
+            agent = run_as_actor(ctx, label, lambda s, at, actor: set_active(s, at, name, active, actor_id=actor.id))
+            out.print(Text(t("admin.activated" if active else "admin.deactivated", name=clean_line(agent.name))))
+
+        return command
+
+    agents_app.command("deactivate", help="Deactivate an agent: no more sign-in or actions; history stays.")(
+        _activation(False))
+    agents_app.command("activate", help="Bring a deactivated agent back.")(_activation(True))
+
+
+# -- SLA policies --------------------------------------------------------------------------------
+
+
+def _minutes(value: int) -> str:
+    return f"{value // 60} h" if value % 60 == 0 else f"{value} min"
+
+
+def _conditions(p) -> str:
+    parts = []
+    for key, values in (("priority", p.priorities), ("tier", p.tiers), ("channel", p.channels)):
+        if values:
+            parts.append(f"{key}: {', '.join(values)}")
+    if p.category_prefix:
+        parts.append(f"category: {p.category_prefix}*")
+    return "; ".join(parts) or t("admin.any")
+
+
+def _print_policy(p) -> None:
+    from store.models import METRICS, PRIORITIES
+
+    title = f"{p.position} · {p.name}" + ("" if p.active else " " + t("admin.policy.inactive"))
+    table = Table(t("admin.col.priority"), *(t(f"metric.{m}") for m in METRICS), title=clean_line(title))
+    for priority in PRIORITIES:
+        cells = p.targets.get(priority, {})
+        table.add_row(t(f"priority.{priority}"), *(_minutes(cells[m]) if m in cells else "-" for m in METRICS))
+    out.print(table)
+    out.print(Text(f"{t('admin.col.conditions')}: {clean_line(_conditions(p))}"))
+    out.print(Text(f"{t('admin.col.calendar')}: {clean_line(p.calendar or '-')}"))
+    out.print(Text(t("admin.policy.warn", share=p.warn_share)))
+    out.print(Text(t("admin.policy.pauses", statuses=", ".join(p.pause_statuses) or "-")))
+
+
+def _list_option(value: str | None) -> tuple[str, ...] | None:
+    if value is None:
+        return None
+    if value.strip().lower() in ("", "any", "none"):
+        return ()
+    return tuple(v.strip() for v in value.split(",") if v.strip())
+
+
+def parse_targets(values: list[str]) -> dict[str, dict[str, int | str]]:
+    """`high.first_reply=90`, `urgent.resolution=4h`, `low.next_reply=off` -> {priority: {metric: minutes}}."""
+    cells: dict[str, dict[str, int | str]] = {}
+    for raw in values:
+        key, sep, amount = raw.partition("=")
+        priority, dot, metric = key.strip().partition(".")
+        amount = amount.strip().lower()
+        match = _DURATION.match(amount)
+        if not sep or not dot or not (match or amount == "off"):
+            raise ValueError(t("admin.policy.bad_target", value=raw))
+        minutes: int | str = "off"
+        if match:
+            minutes = int(match.group(1)) * (60 if match.group(2) == "h" else 1)
+        cells.setdefault(priority, {})[metric.strip()] = minutes
+    return cells
+
+
+def _register_policy(app: typer.Typer) -> None:
+    policy_app = typer.Typer(help="SLA policies: targets per priority, conditions, order, calendar.",
+                             no_args_is_help=True, rich_markup_mode=None)
+    app.add_typer(policy_app, name="policy")
+
+    @policy_app.command("list")
+    def policy_list(ctx: typer.Context) -> None:
+        """Every policy in the order they are tried; the first that matches a ticket applies."""
+        from store.policy_admin import list_policies
+
+        policies = _read(ctx, list_policies)
+        table = Table(t("admin.col.position"), t("admin.col.name"), t("admin.col.conditions"), t("admin.col.calendar"))
+        for p in policies:
+            name = p.name + ("" if p.active else " " + t("admin.policy.inactive"))
+            table.add_row(str(p.position), Text(clean_line(name)), Text(clean_line(_conditions(p))),
+                          Text(clean_line(p.calendar or "-")))
+        out.print(table)
+
+    @policy_app.command("show")
+    def policy_show(ctx: typer.Context, name: str = typer.Argument(...),
+                    as_json: bool = typer.Option(False, "--json", help="Print JSON instead of a table.")) -> None:
+        """One policy: its targets, conditions, calendar and warning share."""
+        from dataclasses import asdict
+
+        from store.policy_admin import get_policy
+
+        policy = _read(ctx, lambda s: get_policy(s, name))
+        if as_json:
+            typer.echo(json.dumps(asdict(policy), ensure_ascii=False, indent=2))
+        else:
+            _print_policy(policy)
+
+    def _edit(create: bool):
+        def command(
+            ctx: typer.Context,
+            name: str = typer.Argument(..., help="The policy's name."),
+            target: list[str] = typer.Option(None, "--target", "-t",
+                                             help="PRIORITY.METRIC=MINUTES (or 2h, or off); repeatable."),
+            priorities: str = typer.Option(None, "--priorities", help="Comma-separated, or 'any'."),
+            tiers: str = typer.Option(None, "--tiers", help="Comma-separated customer tiers, or 'any'."),
+            channels: str = typer.Option(None, "--channels", help="Comma-separated, or 'any'."),
+            category_prefix: str = typer.Option(None, "--category-prefix", help="Matches categories starting so."),
+            position: int = typer.Option(None, "--position", help="Lower is tried first."),
+            calendar: str = typer.Option(None, "--calendar", help="Business calendar by name."),
+            warn_share: float = typer.Option(None, "--warn-share", help="At risk in this last share (0.25)."),
+            pause: str = typer.Option(None, "--pause", help="Statuses that pause resolution: pending,on_hold or none."),
+            active: bool = typer.Option(None, "--active/--inactive", help="Switch the policy on or off."),
+        ) -> None:
+            from store.policy_admin import PolicyChange, set_policy
+
+            try:
+                change = PolicyChange(
+                    position=position, active=active, priorities=_list_option(priorities),
+                    tiers=_list_option(tiers), channels=_list_option(channels), category_prefix=category_prefix,
+                    targets=parse_targets(target) if target else None, calendar=calendar, warn_share=warn_share,
+                    pause_statuses=_list_option(pause))
+            except ValueError as exc:
+                _fail(str(exc), 2)
+            if not create and change == PolicyChange():
+                _fail(t("admin.policy.nothing"), 2)
+            command_name = "policy add" if create else "policy set"
+            policy = run_as_actor(ctx, command_name, lambda s, at, actor: set_policy(
+                s, at, actor.id, name, change, create=create))
+            out.print(Text(t("admin.policy.saved", name=clean_line(policy.name))))
+            _print_policy(policy)
+
+        return command
+
+    policy_app.command("set", help="Change a policy (supervisors only; audited).")(_edit(False))
+    policy_app.command("add", help="Add a policy (supervisors only; audited).")(_edit(True))
+
+
+# -- calendars -----------------------------------------------------------------------------------
+
+
+def _register_calendars(app: typer.Typer) -> None:
+    cal_app = typer.Typer(help="Business calendars: zone, weekly hours, holidays.", no_args_is_help=True,
+                          rich_markup_mode=None)
+    app.add_typer(cal_app, name="calendars")
+
+    @cal_app.command("list")
+    def calendars_list(ctx: typer.Context) -> None:
+        """Calendars, their zone and hours, and the policies that count time by them."""
+        from store.policy_admin import list_calendars
+
+        table = Table(t("admin.col.name"), "tz", t("admin.col.hours"), t("admin.col.used_by"))
+        for c in _read(ctx, list_calendars):
+            hours = "; ".join(f"{day} {' '.join('-'.join(span) for span in spans)}"
+                              for day, spans in c.config.get("hours", {}).items())
+            table.add_row(Text(clean_line(c.name)), Text(clean_line(c.config.get("tz", ""))),
+                          Text(clean_line(hours, limit=120)), Text(clean_line(", ".join(c.used_by) or "-")))
+        out.print(table)
+
+    @cal_app.command("show")
+    def calendars_show(ctx: typer.Context, name: str = typer.Argument(...)) -> None:
+        """A calendar's whole configuration as JSON (the shape `calendars set --config` takes)."""
+        from store.errors import NotFound
+        from store.policy_admin import list_calendars
+
+        found = [c for c in _read(ctx, list_calendars) if c.name == name]
+        if not found:
+            _fail(str(NotFound(f"no calendar named {name!r}")))
+        typer.echo(json.dumps(found[0].config, ensure_ascii=False, indent=2))
+
+    @cal_app.command("set")
+    def calendars_set(
+        ctx: typer.Context,
+        name: str = typer.Argument(...),
+        config: str = typer.Option(..., "--config", help="JSON, or @FILE holding JSON: tz, hours, holidays, country…"),
+        create: bool = typer.Option(False, "--create", help="Add a new calendar."),
+    ) -> None:
+        """Replace a calendar's configuration, validated first (supervisors only; audited)."""
+        from store.policy_admin import set_calendar
+
+        try:
+            raw = Path(config[1:]).read_text(encoding="utf-8") if config.startswith("@") else config
+            parsed = json.loads(raw)
+        except (OSError, ValueError) as exc:
+            _fail(t("admin.calendar.bad_json", error=str(exc)), 2)
+        cal = run_as_actor(ctx, "calendars set", lambda s, at, actor: set_calendar(
+            s, at, actor.id, name, parsed, create=create))
+        out.print(Text(t("admin.calendar.saved", name=clean_line(cal.name))))
+
+
+def register(app: typer.Typer) -> None:
+    _register_agents(app)
+    _register_policy(app)
+    _register_calendars(app)
