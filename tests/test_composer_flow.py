@@ -114,7 +114,7 @@ async def test_an_unfilled_placeholder_blocks_sending(queue_app, queue_ui, seed_
         await pilot.pause(0.2)
         assert app.screen is composer
         assert replies(seed_small, tid) == []
-        assert any("2 placeholders are still open: {order_id}, {details}" in m for m in toasts(app))
+        assert any("placeholders still open (2): {order_id}, {details}" in m for m in toasts(app))
         editor = composer.editor
         assert editor.selected_text == "{order_id}"  # shown where it sits
         holes_line = composer.query_one("#composer-holes").render().plain

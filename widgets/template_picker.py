@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from rich.cells import cell_len, set_cell_size
 from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
@@ -70,6 +71,7 @@ class TemplatePicker(Vertical):
         self._empty = empty
         self._current_mark = current_mark
         self._keys: list[str] = []
+        self._choices: tuple[TemplateChoice, ...] = ()
 
     def compose(self) -> ComposeResult:
         yield Input(placeholder=self._placeholder, id="template-query")
@@ -97,6 +99,7 @@ class TemplatePicker(Vertical):
         """Replace the list with these choices, best first, the first highlighted."""
         options = self.query_one("#template-options", OptionList)
         self._keys = [c.key for c in choices]
+        self._choices = tuple(choices)
         options.clear_options()
         if not choices:
             options.add_option(Option(Text(self._empty, style="italic"), disabled=True))
@@ -105,13 +108,21 @@ class TemplatePicker(Vertical):
         options.highlighted = 0
 
     def _prompt(self, choice: TemplateChoice) -> Text:
+        width = self.query_one("#template-options", OptionList).content_size.width or 34
+        room = max(8, width - 4)  # one line each for title and detail (and room for a scrollbar)
         prompt = Text()
         prompt.append(f"{self._current_mark} " if choice.current else "  ", style="bold")
-        prompt.append(choice.title, style="bold" if choice.current else "")
+        prompt.append(_fit(choice.title, room), style="bold" if choice.current else "")
         if choice.detail:
             prompt.append("\n  ")
-            prompt.append(choice.detail, style="dim")
+            prompt.append(_fit(choice.detail, room), style="dim")
         return prompt
+
+    def on_resize(self) -> None:
+        if self._choices:
+            highlighted = self.query_one("#template-options", OptionList).highlighted
+            self.show(self._choices)
+            self.query_one("#template-options", OptionList).highlighted = highlighted
 
     def action_move(self, step: int) -> None:
         options = self.query_one("#template-options", OptionList)
@@ -137,3 +148,10 @@ class TemplatePicker(Vertical):
         event.stop()
         if event.option.id is not None:
             self.post_message(self.Chosen(self, event.option.id))
+
+
+def _fit(text: str, width: int) -> str:
+    """The text cut to `width` cells, with an ellipsis when cut (CJK counts two cells)."""
+    if cell_len(text) <= width:
+        return text
+    return set_cell_size(text, width - 1).rstrip() + "…"

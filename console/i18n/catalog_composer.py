@@ -49,7 +49,7 @@ STRINGS = {
     "composer.head.left": ("剩餘", "left"),
     # placeholders
     "composer.holes.none": ("欄位都已填妥", "Every placeholder is filled"),
-    "composer.holes.some": ("尚有 {n} 個欄位待填：", "{n} placeholders to fill: "),
+    "composer.holes.some": ("尚有 {n} 個欄位待填：", "Placeholders to fill ({n}): "),
     "composer.holes.at": ("第 {line} 行第 {column} 欄", "line {line}, col {column}"),
     "composer.holes.more": ("…還有 {n} 個", "…and {n} more"),
     "composer.holes.hint": ("F3 跳到下一個", "F3 jumps to the next"),
@@ -60,7 +60,7 @@ STRINGS = {
     # sending
     "composer.blocked.holes": (
         "還有 {n} 個欄位未填，尚未送出：{names}",
-        "Not sent: {n} placeholders are still open: {names}",
+        "Not sent: placeholders still open ({n}): {names}",
     ),
     "composer.blocked.empty": ("回覆是空的，尚未送出", "Not sent: the reply is empty"),
     "composer.blocked.busy": ("正在送出，請稍候", "Sending, one moment"),

@@ -133,7 +133,7 @@ def choices(templates: Iterable[ReplyTemplate], ui_language: str, current: str) 
     for template in templates:
         language = t(f"composer.lang.{template.language}") if has(f"composer.lang.{template.language}") \
             else template.language
-        detail = f"{category_label(template.category, ui_language)}{SEP}{language}"
+        detail = f"{language}{SEP}{category_label(template.category, ui_language)}"
         out.append(TemplateChoice(key=template.key, title=sanitize.clean_line(template.title),
                                   detail=sanitize.clean_line(detail), current=template.key == current))
     return out
