@@ -210,6 +210,7 @@ async def test_draft_survives_a_restart(queue_app, queue_ui, seed_small):
         assert composer.editor.text == text
         assert second.focused is composer.editor
         assert "Template: " in composer.query_one("#composer-template").render().plain
+        assert [c.key for c in composer.picker._choices if c.current] == [key]  # marked in the list
         await pilot.press("escape")
         await queue_ui.settle(pilot)
     assert stored().body == text

@@ -141,7 +141,6 @@ class ComposerScreen(Screen[ComposerResult]):
         data = self._data = message.data
         self._adopt(data.detail)
         self.editor.disabled = False
-        self._search(self.picker.query_text)
         draft = data.draft
         if draft is not None:
             self._template = data.templates.get(draft.template_key) if draft.template_key else None
@@ -157,6 +156,7 @@ class ComposerScreen(Screen[ComposerResult]):
         else:
             self.picker.focus_search()
         self._show_template()
+        self._search(self.picker.query_text)
         if data.template_problems:
             self.notify(t("composer.templates.problems", n=data.template_problems), severity="warning",
                         markup=False)
