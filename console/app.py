@@ -13,7 +13,6 @@ from textual.reactive import reactive
 
 from console.boot import Boot
 from console.context import CliState
-from console.screens.handover_commands import HandoverCommands
 from console.livesync import DatabaseChanged, EventProbe, LiveSync, SqliteProbe
 from console.screens.handover_commands import HandoverCommands
 from console.screens.panel_commands import PanelCommands
@@ -36,7 +35,6 @@ class ShiftdeskApp(App[None]):
 
     TITLE = "Shiftdesk"
     CSS_PATH = "app.tcss"
-    COMMANDS = App.COMMANDS | {HandoverCommands, PanelCommands}
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("ctrl+q", "quit", "app.key.quit", id="app.quit", priority=True),
         Binding("ctrl+p", "command_palette", "app.key.palette", show=False, priority=True, id="app.palette"),

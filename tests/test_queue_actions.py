@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from sqlmodel import select
 
+from store.db import open_database
 from store.models import SlaClock, Ticket, TicketEvent
 
 SIZE = (160, 45)
@@ -275,3 +276,42 @@ async def test_every_binding_has_an_id_and_a_palette_entry(queue_app, queue_ui):
             assert f"action_{binding.action}" in callbacks, binding.action
         # Footer words come from the catalogue, in the chosen language.
         assert "認領" in queue_ui.screen_text(app)
+
+
+def test_claim_race_has_one_winner_and_the_loser_is_told_who(seed_small):
+    """Two consoles (own connections, own threads) claim one ticket at the same moment."""
+    import threading
+    from dataclasses import replace
+
+    from conftest import make_services
+
+    from console.screens.queue_actions import perform
+    from store.reader import SqliteReader
+
+    tid = seed_small.tickets["chinese"]
+    results: dict[str, object] = {}
+    barrier = threading.Barrier(2)
+
+    def console(agent: str) -> None:
+        database = open_database(seed_small.path)
+        services = replace(make_services(seed_small, agent), db=database)
+        reader = SqliteReader(seed_small.path)
+        barrier.wait()
+        results[agent] = perform(services, reader, "claim", tid)
+        reader.close()
+        database.dispose()
+
+    threads = [threading.Thread(target=console, args=(name,)) for name in ("amy", "ben")]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    owner = ticket(seed_small, tid).assignee_id
+    winner = "amy" if owner == seed_small.agents["amy"] else "ben"
+    loser = "ben" if winner == "amy" else "amy"
+    assert owner == seed_small.agents[winner]
+    assert len(events(seed_small, tid, "assigned")) == 1
+    won, lost = results[winner], results[loser]
+    assert won.severity == "information" and won.row.assignee_id == owner
+    assert lost.severity == "warning"
+    assert {"amy": "陳雅婷", "ben": "Ben Lin"}[winner] in lost.message

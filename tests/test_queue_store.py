@@ -164,11 +164,12 @@ def test_sqlite_path_resolution_matches_store_db(tmp_path, monkeypatch):
         assert sqlite_path_for(value) == _sqlite_path(resolve_url(value)), value
 
 
-def test_reading_the_queue_imports_no_sqlalchemy():
+def test_the_queue_paints_without_importing_sqlalchemy():
     import subprocess
     import sys
 
-    code = ("import sys, store.queue, store.reader, store.views, console.boot, console.sanitize; "
+    code = ("import sys, store.queue, store.reader, store.views, console.boot, console.sanitize, console.app, "
+            "console.screens.queue, console.screens.home; "
             "print(sorted(m for m in sys.modules if m.split('.')[0] in ('sqlalchemy', 'sqlmodel', 'alembic')))")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
     assert out.strip() == "[]"
