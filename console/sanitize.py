@@ -84,8 +84,9 @@ def clean_line(value: object, *, limit: int = MAX_LINE) -> str:
     text = "" if value is None else str(value)
     if len(text) > limit * 4:
         text = text[: limit * 4]
+    broken = any(c in text for c in "\n\r\t\u2028\u2029")
     text = visible_controls(text, keep_newlines=False)
-    text = " ".join(text.split()) if any(c in text for c in "\n\r\t\x0b\x0c") else text
+    text = " ".join(text.split()) if broken else text  # line breaks become single spaces
     return _truncate(text, limit)
 
 
