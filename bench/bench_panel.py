@@ -52,11 +52,13 @@ class DbTimer:
         self.seconds += time.perf_counter() - self._started.pop(id(cursor), time.perf_counter())
 
 
-def _same(a: dict[str, Figures], b: dict[str, Figures]) -> bool:
+def _same(a: dict[str, Figures], b: dict[str, Figures], *, res_hist: bool = True) -> bool:
+    """Same counts and histograms (the panel's agent table reads no resolution histograms)."""
     keys = set(a) | set(b)
     return all((a.get(k) or Figures()).counts == (b.get(k) or Figures()).counts
                and (a.get(k) or Figures()).frt_hist == (b.get(k) or Figures()).frt_hist
-               and (a.get(k) or Figures()).res_hist == (b.get(k) or Figures()).res_hist for k in keys)
+               and (not res_hist or (a.get(k) or Figures()).res_hist == (b.get(k) or Figures()).res_hist)
+               for k in keys)
 
 
 def plain_intake(session, now: datetime, tz: str) -> tuple[tuple[int, ...], tuple[float, ...]]:
@@ -107,7 +109,7 @@ def bench_panel(db, now: datetime, repeat: int, timer: DbTimer) -> None:
         plain = plain_panel(session, now, "shift", "agent")
     plain_wall = (time.perf_counter() - started) * 1000
     same = (all(_same({"": snap.totals[k]}, {"": plain["totals"][k]}) for k in snap.totals)
-            and _same(snap.breakdown, plain["breakdown"]) and snap.open_counts == plain["open"]
+            and _same(snap.breakdown, plain["breakdown"], res_hist=False) and snap.open_counts == plain["open"]
             and (snap.intake.today, snap.intake.average) == plain["intake"])
     print(f"rollups:    {median_wall:8.1f} ms in all, {median_db:6.1f} ms in execute() (median of {repeat})")
     print(f"plain scan: {plain_wall:8.1f} ms in all, {timer.seconds * 1000:6.1f} ms in execute()")

@@ -55,9 +55,25 @@ EDGES: tuple[int, ...] = _edges()
 OVERFLOW_BIN = len(EDGES)
 
 
+# Breakdowns (per agent, channel, priority, category) keep a coarser scale, so a table of 50
+# agents over a shift reads a few thousand rows, not tens of thousands. Every coarse edge is
+# also a fine edge, so a coarse bin is the fine bin of its upper edge and percentile() is shared.
+COARSE_EDGES: tuple[int, ...] = tuple(m * 60 for m in (1, 2, 5, 10, 20, 30, 45, 60, 90, 120, 180, 240, 360, 480,
+                                                       720, 960, 1440, 2160, 2880, 4320, 7200, 10080, 20160,
+                                                       43200))
+
+
 def bin_of(seconds: int) -> int:
     """The histogram bin of a duration; anything past the last edge goes to the overflow bin."""
     return bisect_left(EDGES, seconds)
+
+
+def coarse_bin(index: int) -> int:
+    """The fine bin of the coarse edge at or above fine bin `index` (overflow stays overflow)."""
+    if index >= OVERFLOW_BIN:
+        return OVERFLOW_BIN
+    coarse = bisect_left(COARSE_EDGES, EDGES[index])
+    return OVERFLOW_BIN if coarse >= len(COARSE_EDGES) else EDGES.index(COARSE_EDGES[coarse])
 
 
 def bin_value(index: int) -> int:

@@ -106,29 +106,39 @@ def _lines(session: Session, ids: list[int], labels: dict[str, str]) -> tuple[Ti
     return tuple(out)
 
 
+def _first_ids(session: Session, where: str, params: dict, limit: int) -> list[int]:
+    """The first `limit` ids by priority, then due time: one short walk of ix_ticket_queue per priority."""
+    ids: list[int] = []
+    for rank in range(len(PRIORITIES)):
+        if len(ids) >= limit:
+            break
+        ids += [r[0] for r in session.execute(
+            text(f"SELECT id FROM ticket WHERE is_open = :yes AND priority_rank = :rank AND {where} "
+                 "ORDER BY due_key, id LIMIT :n"), {**params, "yes": True, "rank": rank, "n": limit - len(ids)})]
+    return ids
+
+
 def breached_now(session: Session, now: datetime, labels: dict[str, str], limit: int = 50
                  ) -> tuple[tuple[TicketLine, ...], int]:
     """Open tickets with a clock running past its due time: most urgent priority, longest overdue first."""
     cut = epoch(now)
     count = session.execute(text("SELECT COUNT(*) FROM ticket WHERE is_open = :yes AND due_key < :cut"),
                             {"yes": True, "cut": cut}).scalar() or 0
-    ids = [r[0] for r in session.execute(text(
-        "SELECT id FROM ticket WHERE is_open = :yes AND due_key < :cut ORDER BY priority_rank, due_key, id "
-        "LIMIT :n"), {"yes": True, "cut": cut, "n": limit})]
+    ids = _first_ids(session, "due_key < :cut", {"cut": cut}, limit)
     return _lines(session, ids, labels), int(count)
 
 
 def at_risk_now(session: Session, now: datetime, labels: dict[str, str], limit: int = 50,
                 window: int | None = None) -> tuple[tuple[TicketLine, ...], int]:
-    """Open tickets not yet breached with a clock inside its warning share: soonest due first."""
+    """Open tickets not yet breached with a clock inside its warning share: most urgent, soonest due first."""
     cut = epoch(now)
     span = window if window is not None else max_warning_seconds(session)
-    where = "is_open = :yes AND due_key >= :cut AND due_key <= :hi AND risk_key <= :cut"
-    params = {"yes": True, "cut": cut, "hi": cut + span, "n": limit}
-    count = session.execute(text(f"SELECT COUNT(*) FROM ticket WHERE {where}"), params).scalar() or 0
-    ids = [r[0] for r in session.execute(
-        text(f"SELECT id FROM ticket WHERE {where} ORDER BY priority_rank, due_key, id LIMIT :n"), params)]
-    return _lines(session, ids, labels), int(count)
+    # One walk of ix_ticket_open_due_risk (covering) counts them all and sorts out the first ones.
+    rows = session.execute(text(
+        "SELECT id, COUNT(*) OVER () FROM ticket WHERE is_open = :yes AND due_key >= :cut AND due_key <= :hi "
+        "AND risk_key <= :cut ORDER BY priority_rank, due_key, id LIMIT :n"),
+        {"yes": True, "cut": cut, "hi": cut + span, "n": limit}).all()
+    return _lines(session, [r[0] for r in rows], labels), int(rows[0][1]) if rows else 0
 
 
 def panel_snapshot(session: Session, now: datetime, *, period: str = "shift", dim: str | None = "agent",

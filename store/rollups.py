@@ -24,7 +24,7 @@ from sqlalchemy import func
 from sqlalchemy.orm import object_session
 from sqlmodel import Session, col, select
 
-from store.metrics import REPEAT_WINDOW_SECONDS, SLA_COLUMNS, bin_of
+from store.metrics import REPEAT_WINDOW_SECONDS, SLA_COLUMNS, bin_of, coarse_bin
 from store.models import (
     OPEN_STATUSES,
     RollupCount,
@@ -97,9 +97,10 @@ def add_counts(session: Session, at: int, dims: dict[int, str], values: dict[str
 
 def add_hist(session: Session, at: int, dims: dict[int, str], kind: int, seconds: int, delta: int) -> None:
     table = RollupHist.__table__
-    index = bin_of(seconds)
-    rows = [{"grain": grain, "dim": dim, "kind": kind, "bucket": at // size * size, "key": key, "bin": index,
-             "n": delta} for grain, size in GRAINS for dim, key in dims.items()]
+    fine = bin_of(seconds)
+    coarse = coarse_bin(fine)
+    rows = [{"grain": grain, "dim": dim, "kind": kind, "bucket": at // size * size, "key": key,
+             "bin": fine if dim == DIM_ALL else coarse, "n": delta} for grain, size in GRAINS for dim, key in dims.items()]
     stmt = _insert(session, table).values(rows)
     stmt = stmt.on_conflict_do_update(index_elements=["grain", "dim", "kind", "bucket", "key", "bin"],
                                       set_={"n": table.c.n + stmt.excluded.n})

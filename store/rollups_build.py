@@ -12,7 +12,7 @@ from __future__ import annotations
 from sqlalchemy import text
 from sqlalchemy.engine import Connection
 
-from store.metrics import COUNTERS, EDGES, REPEAT_WINDOW_SECONDS
+from store.metrics import COUNTERS, EDGES, OVERFLOW_BIN, REPEAT_WINDOW_SECONDS, coarse_bin
 from store.rollups import DIM_AGENT, DIM_ALL, DIM_CATEGORY, DIM_CHANNEL, DIM_PRIORITY, GRAINS
 
 SOLVED = "('solved', 'closed')"
@@ -38,6 +38,15 @@ def json_int_sql(dialect: str, column: str, field: str) -> str:
 def _bin(expr: str) -> str:
     whens = " ".join(f"WHEN {expr} <= {edge} THEN {i}" for i, edge in enumerate(EDGES))
     return f"CASE {whens} ELSE {len(EDGES)} END"
+
+
+def _coarse_case(expr: str) -> str:
+    """SQL for metrics.coarse_bin over a fine bin index."""
+    groups: dict[int, list[int]] = {}
+    for index in range(len(EDGES) + 1):
+        groups.setdefault(coarse_bin(index), []).append(index)
+    whens = " ".join(f"WHEN {expr} <= {max(members)} THEN {target}" for target, members in sorted(groups.items()))
+    return f"CASE {whens} ELSE {OVERFLOW_BIN} END"
 
 
 def _fact_sources(dialect: str) -> list[tuple[str, dict[str, str]]]:
@@ -151,13 +160,15 @@ def _fill_hist(conn: Connection, dialect: str) -> None:
             f"  SELECT {ep(column)} / 3600 * 3600 AS hour, COALESCE({agent}, 0) AS agent, channel, priority, "
             f"  category, {ep(column)} - {ep('created_at')} AS secs FROM ticket AS t WHERE {where}) AS src "
             f"GROUP BY {_DIMS}, {_bin('secs')}"))
+    coarse = _coarse_case("bin")
     for grain, size in GRAINS:
         for dim in _DIM_COLUMNS:
             key = _key_expr(dim)
+            index = "bin" if dim == DIM_ALL else coarse
             conn.execute(text(
                 f"INSERT INTO rollup_hist (grain, dim, kind, bucket, key, bin, n) "
-                f"SELECT {grain}, {dim}, kind, hour / {size} * {size}, {key}, bin, SUM(n) FROM rollup_hist_fact "
-                f"GROUP BY kind, hour / {size} * {size}{_by(key)}, bin"))
+                f"SELECT {grain}, {dim}, kind, hour / {size} * {size}, {key}, {index}, SUM(n) FROM rollup_hist_fact "
+                f"GROUP BY kind, hour / {size} * {size}{_by(key)}, {index}"))
     conn.execute(text("DROP TABLE rollup_hist_fact"))
 
 
