@@ -114,6 +114,19 @@ def parse_text(text: str, source: str, *, opts: generic.Options, fmt: str = "aut
     return parsed
 
 
+def parse_line(text: str, source: str, line: int, opts: generic.Options) -> list:
+    """One line of a generic JSON Lines stream, or IntakeError naming the line."""
+    split = split_jsonl(text, source, first_line=line)
+    if split.problems:
+        raise IntakeError(split.problems)
+    if not split.units:
+        return []
+    try:
+        return [generic.record(split.units[0].data, line, opts)]
+    except FieldError as exc:
+        raise IntakeError([Problem(source, line, exc.code, exc.params)]) from None
+
+
 def _convert(unit: Unit, fmt: str, container: str, opts: generic.Options, users: dict) -> list:
     if fmt == "zendesk":
         return zendesk.ticket(unit.data, unit.line, opts, users)

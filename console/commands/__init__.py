@@ -15,6 +15,7 @@ COMMAND_MODULES = (
     "console.commands.report",
     "console.commands.admin",
     "console.commands.audit",
+    "console.commands.intake",
 )
 
 
