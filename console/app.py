@@ -26,6 +26,14 @@ class ServicesReady(Message):
     """The full services (SQLModel, migrations, defaults) are up."""
 
 
+class ServicesFailed(Message):
+    """The full services could not come up (locked or broken database): reading still works."""
+
+    def __init__(self, error: str) -> None:
+        super().__init__()
+        self.error = error
+
+
 class ShiftdeskApp(App[None]):
     """The console. Screens get the services from `self.app.services`.
 
@@ -99,10 +107,19 @@ class ShiftdeskApp(App[None]):
             self._services = build_services(self.boot.state, clock=self.boot.clock)
         except BaseException as exc:
             self._services_failure = exc
+            self.post_message(ServicesFailed(str(exc)))
             raise
         finally:
             self._services_event.set()
         self.post_message(ServicesReady())
+
+    @on(ServicesFailed)
+    def _services_failed(self, message: ServicesFailed) -> None:
+        from console.i18n import t
+        from console.sanitize import clean_line
+
+        self.notify(t("app.services_failed", message=clean_line(message.error)), severity="error",
+                    timeout=30, markup=False)
 
     @on(ServicesReady)
     def _services_up(self) -> None:

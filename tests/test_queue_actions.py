@@ -269,7 +269,7 @@ async def test_every_binding_has_an_id_and_a_palette_entry(queue_app, queue_ui):
         screen = app.screen
         shown = [b for _k, b in screen._bindings if b.show]
         assert all(b.id for b in [*QUEUE_BINDINGS, *QueueTable.BINDINGS, *type(app).BINDINGS])
-        callbacks = {getattr(cb, "__name__", "") for _t, _h, cb in _commands(screen)}
+        callbacks = {getattr(cb, "__name__", "") for _t, _h, cb, _e in _commands(screen)}
         for binding in shown:
             if binding.action == "help":
                 continue
@@ -315,3 +315,15 @@ def test_claim_race_has_one_winner_and_the_loser_is_told_who(seed_small):
     assert won.severity == "information" and won.row.assignee_id == owner
     assert lost.severity == "warning"
     assert {"amy": "陳雅婷", "ben": "Ben Lin"}[winner] in lost.message
+
+
+async def test_palette_in_chinese_also_answers_to_english_words(queue_app, queue_ui, seed_small):
+    app = queue_app("amy", lang="zh-TW")
+    async with app.run_test(size=SIZE) as pilot:
+        await queue_ui.settle(pilot)
+        await pilot.press("ctrl+p", *"escalate")
+        await pilot.pause(0.5)
+        assert "升級工單" in queue_ui.screen_text(app)
+        await pilot.press("enter")
+        await pilot.pause(0.2)
+        assert app.screen.__class__.__name__ == "PromptDialog"

@@ -23,10 +23,14 @@ __all__ = ["QueueCommands"]
 MAX_TICKET_HITS = 20
 
 
-def _commands(screen: QueueScreen) -> list[tuple[str, str, Callable[[], object]]]:
-    """(title, help, callback) for every action of the queue."""
+def _commands(screen: QueueScreen) -> list[tuple[str, str, Callable[[], object], str]]:
+    """(title, help, callback, English title) for every action of the queue.
+
+    The English title is searched too, so "esc" finds 升級工單 for someone who knows the keys.
+    """
     entries = [
-        (t(f"queue.cmd.{name}"), t(f"queue.cmd.{name}.help"), getattr(screen, f"action_{action}"))
+        (t(f"queue.cmd.{name}"), t(f"queue.cmd.{name}.help"), getattr(screen, f"action_{action}"),
+         t(f"queue.cmd.{name}", lang="en"))
         for name, action in (
             ("claim", "claim"), ("assign", "assign"), ("status", "set_status"), ("priority", "set_priority"),
             ("note", "note"), ("escalate", "escalate"), ("jump", "jump"), ("reply", "reply"),
@@ -34,7 +38,8 @@ def _commands(screen: QueueScreen) -> list[tuple[str, str, Callable[[], object]]
         )
     ]
     entries += [
-        (t("queue.key.view_n", view=view_label(view)), t("queue.cmd.view.help"), partial(screen.action_view, view))
+        (t("queue.key.view_n", view=view_label(view)), t("queue.cmd.view.help"), partial(screen.action_view, view),
+         t("queue.key.view_n", lang="en", view=view))
         for view in VIEWS
     ]
     return entries
@@ -54,7 +59,7 @@ class QueueCommands(Provider):
         screen = self._queue
         if screen is None:
             return
-        for title, help_text, callback in _commands(screen):
+        for title, help_text, callback, _english in _commands(screen):
             yield DiscoveryHit(Text(title), callback, text=title, help=help_text)
 
     async def search(self, query: str) -> Hits:
@@ -62,10 +67,12 @@ class QueueCommands(Provider):
         if screen is None:
             return
         matcher = self.matcher(query)
-        for title, help_text, callback in _commands(screen):
+        for title, help_text, callback, english in _commands(screen):
             score = matcher.match(title)
             if score > 0:
                 yield Hit(score, matcher.highlight(title), callback, text=title, help=help_text)
+            elif english != title and (score := matcher.match(english)) > 0:
+                yield Hit(score * 0.95, Text(title), callback, text=title, help=help_text)
         digits = query.strip().removeprefix("#")
         if digits.isdigit() and len(digits) < 19:
             title = t("queue.cmd.jump_to", id=int(digits))
