@@ -99,6 +99,8 @@ def parse_text(text: str, source: str, *, opts: generic.Options, fmt: str = "aut
         if chosen == "freshdesk" and split.units and freshdesk.needs_zone(split.units[0].data, opts):
             parsed.problems.append(Problem(source, None, "needs_tz", {"source": "Freshdesk"}))
             return parsed
+    for unit in split.unreadable:
+        parsed.units[unit.line] = unit  # kept for the reject file
     users = zendesk.users_by_id(split.others) if chosen == "zendesk" else {}
     rejected: dict[str, int] = {}
     for unit in split.units:

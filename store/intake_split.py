@@ -36,6 +36,7 @@ class Split:
     delimiter: str = ","
     others: dict[str, object] = field(default_factory=dict)  # a JSON object's other members
     others_raw: dict[str, str] = field(default_factory=dict)
+    unreadable: list[Unit] = field(default_factory=list)  # raw text of records that could not be read
 
 
 class _Lines:
@@ -162,13 +163,14 @@ def split_jsonl(text: str, source: str, *, first_line: int = 1) -> Split:
         except json.JSONDecodeError as exc:
             code, params = _code_params(stripped, exc)
             result.problems.append(Problem(source, number, code, params))
+            result.unreadable.append(Unit(number, stripped, {}))
             continue
         result.units.append(Unit(number, stripped, value))  # type: ignore[arg-type]
     return result
 
 
 def _code_params(line: str, exc: json.JSONDecodeError) -> tuple[str, dict]:
-    if exc.pos >= len(line.rstrip()):
+    if exc.pos >= len(line.rstrip()) or exc.msg.startswith("Unterminated string"):
         return "json_truncated", {"detail": exc.msg}
     return "json_syntax", {"detail": exc.msg, "column": exc.colno}
 
@@ -213,6 +215,7 @@ def split_csv(text: str, source: str) -> Split:
                 result.problems.append(Problem(source, start, "csv_unterminated", {"end": reader.line_num}))
                 break
             result.problems.append(Problem(source, reader.line_num, "csv_syntax", {"detail": str(exc)}))
+            result.unreadable.append(Unit(reader.line_num, "".join(physical[start - 1: reader.line_num]), {}))
             previous = reader.line_num
             continue
         start, previous = previous + 1, reader.line_num
@@ -222,6 +225,7 @@ def split_csv(text: str, source: str) -> Split:
         if len(row) != len(result.header):
             result.problems.append(Problem(source, start, "csv_columns",
                                            {"found": len(row), "expected": len(result.header)}))
+            result.unreadable.append(Unit(start, raw, {}))
             continue
         result.units.append(Unit(start, raw, dict(zip(result.header, row, strict=True))))
     return result
