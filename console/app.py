@@ -67,6 +67,8 @@ class ShiftdeskApp(App[None]):
         self.boot = boot if boot is not None else Boot.from_services(services)  # type: ignore[arg-type]
         self._services_event = threading.Event()
         self._services_failure: BaseException | None = None
+        self._services_building = False
+        self._services_lock = threading.Lock()
         if services is not None:
             self._services_event.set()
         self.reader = self._make_reader()
@@ -86,10 +88,12 @@ class ShiftdeskApp(App[None]):
     def services_ready(self) -> bool:
         return self._services_event.is_set() and self._services_failure is None
 
-    def wait_services(self, timeout: float = 60.0) -> Services:
-        """The services, waiting for them if they are still coming up (call from workers)."""
-        if not self._services_event.wait(timeout):
-            raise TimeoutError("the database is taking too long to open")
+    def wait_services(self) -> Services:
+        """The services: built here and now if nobody is building them yet, else waited for.
+
+        Safe from the main thread too (a screen that needs them at once builds them itself).
+        """
+        self._build_services_once()
         if self._services_failure is not None:
             raise self._services_failure
         assert self._services is not None
@@ -99,19 +103,35 @@ class ShiftdeskApp(App[None]):
     def services(self) -> Services:
         return self.wait_services()
 
+    def start_services(self) -> None:
+        """Bring the full services up in a worker (once; later calls do nothing)."""
+        if not self._services_event.is_set() and not self._services_building:
+            self._bring_up_services()
+
     @work(thread=True, exclusive=True, group="services", exit_on_error=False)
     def _bring_up_services(self) -> None:
+        self._build_services_once()
+
+    def _build_services_once(self) -> None:
         from console.services import build_services
 
+        with self._services_lock:
+            if self._services_event.is_set():
+                return
+            mine = not self._services_building
+            self._services_building = True
+        if not mine:  # another thread is building them right now: it never needs the event loop
+            self._services_event.wait()
+            return
         try:
             self._services = build_services(self.boot.state, clock=self.boot.clock)
-        except BaseException as exc:
+        except Exception as exc:
             self._services_failure = exc
             self.post_message(ServicesFailed(str(exc)))
-            raise
+        else:
+            self.post_message(ServicesReady())
         finally:
             self._services_event.set()
-        self.post_message(ServicesReady())
 
     @on(ServicesFailed)
     def _services_failed(self, message: ServicesFailed) -> None:
@@ -144,7 +164,9 @@ class ShiftdeskApp(App[None]):
         self.sub_title = clean_line(self.boot.agent_label, limit=64) + " · " + t(f"role.{self.boot.agent_role}")
         self.push_screen(home_screen(self._services))
         if not self._services_event.is_set():
-            self._bring_up_services()
+            # The queue calls start_services once its rows are on screen, so the heavy imports do
+            # not compete with the first paint; this timer covers a start on another screen.
+            self.set_timer(1.0, self.start_services)
         probe = SqliteProbe(self.boot.sqlite_path) if self.boot.sqlite_path else EventProbe(self.reader)
         self.livesync = LiveSync(self, probe, interval=self.POLL_INTERVAL, sweep_every=self.SWEEP_INTERVAL,
                                  sweep=self._sweep_breaches if self.services_ready else None)

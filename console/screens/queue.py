@@ -193,9 +193,12 @@ class QueueScreen(Screen[None]):
         if not message.follow and message.anchor is not None and table.cursor_key not in (None, message.anchor):
             self.reload()  # the cursor moved while we read: read again around where it is now
             return
+        first = not table.loaded
         table.reset(message.total, message.start, message.rows, cursor=message.cursor)
         self._count = message.total
         self._render_bar()
+        if first:
+            self.call_after_refresh(self.shiftdesk.start_services)
 
     @on(QueueTable.WindowNeeded)
     def _window_needed(self, message: QueueTable.WindowNeeded) -> None:
