@@ -62,46 +62,61 @@ def version_of(ticket: Ticket) -> datetime:
 
 
 class Customers:
-    """Finds customers by external id, then contact, then (for bare names) name; makes missing ones."""
+    """Finds customers by external id, then contact, then (for bare names) name; makes missing ones.
 
-    def __init__(self, session: Session, wanted: list[CustomerIn], book: PolicyBook) -> None:
+    All of a file's customers are settled before its tickets (`prepare`), in the real session:
+    a tier the file gives is taken as the customer's tier now (re-applying policies to their
+    open tickets), and the tickets are then created under it.
+    """
+
+    def __init__(self, session: Session, book: PolicyBook) -> None:
         self.session, self.book = session, book
-        exts = sorted({c.external_id for c in wanted if c.external_id})
-        contacts = sorted({c.contact for c in wanted if c.contact and not c.external_id})
         self.by_ext: dict[str, Customer] = {}
         self.by_contact: dict[str, Customer] = {}
         self.by_name: dict[str, Customer] = {}
+
+    def prepare(self, wanted: list[tuple[CustomerIn, datetime]], now: datetime) -> None:
+        exts = sorted({c.external_id for c, _ in wanted if c.external_id})
+        contacts = sorted({c.contact for c, _ in wanted if c.contact and not c.external_id})
         for part in chunks(exts):
-            for row in session.exec(select(Customer).where(col(Customer.external_id).in_(part))):
+            for row in self.session.exec(select(Customer).where(col(Customer.external_id).in_(part))):
                 self.by_ext[row.external_id or ""] = row
         for part in chunks(contacts):
-            for row in session.exec(select(Customer).where(col(Customer.contact).in_(part)).order_by(Customer.id)):
+            for row in self.session.exec(select(Customer).where(col(Customer.contact).in_(part)).order_by(Customer.id)):
                 self.by_contact.setdefault(row.contact, row)
+        for want, at in sorted(wanted, key=lambda pair: pair[1]):
+            found = self._find(want)
+            if found is None:
+                found = Customer(name=want.name, contact=want.contact, tier=want.tier or "standard",
+                                 language=want.language or "zh-TW", external_id=want.external_id, created_at=at)
+                self.session.add(found)
+                self.session.flush()
+            elif want.tier and want.tier != found.tier:
+                set_customer_tier(Context(self.session, now, self.book), found.id or 0, want.tier)
+            self._remember(want, found)
+        self.session.flush()
 
-    def resolve(self, want: CustomerIn, at: datetime) -> Customer:
-        """The customer row (in the real session: a tier change moves their open tickets' clocks)."""
-        found = None
+    def _find(self, want: CustomerIn) -> Customer | None:
         if want.external_id:
-            found = self.by_ext.get(want.external_id)
-        elif want.contact:
-            found = self.by_contact.get(want.contact)
-        else:
-            found = self.by_name.get(want.name) or self.session.exec(
-                select(Customer).where(Customer.name == want.name, Customer.contact == "",
-                                       col(Customer.external_id).is_(None)).order_by(Customer.id)).first()
-        if found is None:
-            found = Customer(name=want.name, contact=want.contact, tier=want.tier or "standard",
-                             language=want.language or "zh-TW", external_id=want.external_id, created_at=at)
-            self.session.add(found)
-            self.session.flush()
-        elif want.tier and want.tier != found.tier:
-            set_customer_tier(Context(self.session, at, self.book), found.id or 0, want.tier)
+            return self.by_ext.get(want.external_id)
+        if want.contact:
+            return self.by_contact.get(want.contact)
+        return self.by_name.get(want.name) or self.session.exec(
+            select(Customer).where(Customer.name == want.name, Customer.contact == "",
+                                   col(Customer.external_id).is_(None)).order_by(Customer.id)).first()
+
+    def _remember(self, want: CustomerIn, found: Customer) -> None:
         if want.external_id:
             self.by_ext[want.external_id] = found
         elif want.contact:
             self.by_contact[want.contact] = found
         else:
             self.by_name[want.name] = found
+
+    def resolve(self, want: CustomerIn) -> Customer:
+        found = self._find(want)
+        if found is None:
+            raise LookupError(f"customer {want.name!r} was not prepared")
         return found
 
 
@@ -207,7 +222,7 @@ class Applier:
 
     def _create(self, tin: TicketIn, meta: dict) -> Ticket:
         ctx = self.ctx
-        customer = self.customers.resolve(tin.customer, ctx.at)
+        customer = self.customers.resolve(tin.customer)
         guessed = []
         category = tin.category
         if not category:

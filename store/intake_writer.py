@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from datetime import datetime
 
 from sqlalchemy.exc import SQLAlchemyError
@@ -108,8 +108,9 @@ def _apply(session: Session, work: list[TicketWork], rules: RuleBook, now: datet
            source: str, bulk: bool, progress: Progress | None = None, total: int = 1) -> None:
     """Existing tickets through the session; new ones (with bulk) through the memory session."""
     book = load_policy_book(session)
-    wanted = [w.ticket_in.customer for w in work if w.ticket_in is not None and w.existing is None]
-    customers, agents = Customers(session, wanted, book), Agents(session, now)
+    customers, agents = Customers(session, book), Agents(session, now)
+    customers.prepare([(w.ticket_in.customer, w.ticket_in.created_at) for w in work
+                       if w.ticket_in is not None and w.existing is None], now)
     done = 0
 
     def step(w: TicketWork) -> None:
@@ -131,24 +132,13 @@ def _apply(session: Session, work: list[TicketWork], rules: RuleBook, now: datet
         step(w)
     if not fresh:
         return
+    agents.resolve(None)  # the intake agent, made now rather than halfway through
     session.flush()
-    before = replace(tally, repairs=list(tally.repairs))
     memory = MemorySession(session, MEMORY_TABLES)
     applier = Applier(Context(session=memory, at=now, book=book), rules, customers, agents, tally)  # type: ignore[arg-type]
-    try:
-        for w in fresh:
-            _run(applier, w, source)
-            step(w)
-    except NotImplementedError as exc:
-        # The actions asked the memory session something it cannot answer (they changed):
-        # nothing of it was written, so do the new tickets the slow, sure way instead.
-        log.warning("bulk intake fell back to the ORM path: %s", exc)
-        for name in ("created", "messages", "statuses", "surveys", "rules", "repairs"):
-            setattr(tally, name, getattr(before, name))
-        for w in fresh:
-            _run(real, w, source)
-        tally.bulk = False
-        return
+    for w in fresh:
+        _run(applier, w, source)
+        step(w)
     memory.write()
     tally.bulk = True
 
@@ -161,14 +151,24 @@ def import_parsed(db: Database, parsed: Parsed, *, rules: RuleBook, now: datetim
     fatal = [p for p in parsed.problems if p.line is None]
     if fatal:
         raise IntakeError(fatal)
-    with db.write() as session:
-        work, problems = plan(session, parsed.records, parsed.source)
-        everything = sorted([*parsed.problems, *problems], key=lambda p: (p.line or 0, p.code))
-        if everything and not skip_bad:
-            raise IntakeError(everything)
-        outcome.rejected = everything
-        _apply(session, work, rules, now, outcome.tally, source=parsed.source, bulk=bulk, progress=progress,
-               total=max(len(parsed.records), 1))
+    try:
+        with db.write() as session:
+            work, problems = plan(session, parsed.records, parsed.source)
+            everything = sorted([*parsed.problems, *problems], key=lambda p: (p.line or 0, p.code))
+            if everything and not skip_bad:
+                raise IntakeError(everything)
+            outcome.rejected = everything
+            _apply(session, work, rules, now, outcome.tally, source=parsed.source, bulk=bulk, progress=progress,
+                   total=max(len(parsed.records), 1))
+    except NotImplementedError as exc:
+        if not bulk:
+            raise
+        # The actions asked the memory session something it cannot answer exactly (they have
+        # changed since it was written): the transaction is rolled back, so do the file again
+        # the slow, sure way.
+        log.warning("bulk intake fell back to the ORM path: %s", exc)
+        outcome = import_parsed(db, parsed, rules=rules, now=now, skip_bad=skip_bad, progress=progress, bulk=False)
+        outcome.tally.bulk = False
     return outcome
 
 
