@@ -60,12 +60,12 @@ def figures(session: Session, start: datetime, end: datetime, dim: str = "all",
         for row in session.execute(text(f"SELECT key, {_SUMS} FROM rollup_count WHERE {where} GROUP BY key"),
                                    params):
             out[row[0]].add_counts(dict(zip(COUNTERS, row[1:], strict=True)))
-        for kind in kinds:
-            for key, index, n in session.execute(
-                    text(f"SELECT key, bin, SUM(n) FROM rollup_hist WHERE {where} AND kind = :kind "
-                         "GROUP BY key, bin"), {**params, "kind": kind}):
-                if n:
-                    out[key].add_hist(kind, index, n)
+        only = f" AND kind IN ({', '.join(str(int(k)) for k in kinds)})"  # kind precedes bucket in the key
+        for key, kind, index, n in session.execute(
+                text(f"SELECT key, kind, bin, SUM(n) FROM rollup_hist WHERE {where}{only} GROUP BY key, kind, bin"),
+                params):
+            if n:
+                out[key].add_hist(kind, index, n)
     for lo, hi in fragments:
         for key, figs in scan(session, _dt(lo), _dt(hi), dim).figures.items():
             out[key].merge(figs)
