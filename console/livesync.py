@@ -56,17 +56,26 @@ class SqliteProbe:
 
 
 class EventProbe:
-    """For databases without data_version: the newest event and audit rows."""
+    """For databases without data_version: on PostgreSQL the NOTIFY every write sends (LISTEN,
+    no query per poll, catch-up after a reconnect: store/notify.py); else the newest ids."""
 
     def __init__(self, reader: Reader) -> None:
         self.reader = reader
+        self.listening = None
+        if reader.dialect == "postgresql":
+            from store.notify import NotifyProbe
+
+            self.listening = NotifyProbe(reader.engine)  # type: ignore[attr-defined]
 
     def version(self) -> object:
+        if self.listening is not None:
+            return self.listening.version()
         with self.reader.read() as conn:
             return (conn.scalar("SELECT max(id) FROM ticket_event"), conn.scalar("SELECT max(id) FROM audit"))
 
     def close(self) -> None:
-        pass
+        if self.listening is not None:
+            self.listening.close()
 
 
 class DatabaseChanged(Message):

@@ -99,11 +99,9 @@ class Database:
     def notify_channel(self) -> str:
         """The LISTEN/NOTIFY channel of this database (one per schema, so schemas never cross-talk)."""
         if self._channel is None:
-            from store.notify import channel_for
+            from store.notify import channel_for, channel_of
 
-            with self.engine.connect() as conn:
-                schema = conn.exec_driver_sql("SELECT current_schema()").scalar() if self.is_postgres else None
-            self._channel = channel_for(schema)
+            self._channel = channel_of(self.engine) if self.is_postgres else channel_for(None)
         return self._channel
 
     @property

@@ -21,12 +21,20 @@ from sqlmodel import Session
 from store.models import Presence, SlaClock, Ticket, TicketEvent
 
 if TYPE_CHECKING:
+    from sqlalchemy.engine import Engine
+
     from store.db import Database
 
 CHANNEL = "shiftdesk"
 MAX_IDS = 500  # past this many tickets a notification just says "many" (payloads stay far under 8 kB)
 PING_SECONDS = 30.0
 _PENDING = "shiftdesk.notify"
+
+
+def channel_of(engine: Any) -> str:
+    """The channel of the schema an engine's connections work in (search_path may pick one)."""
+    with engine.connect() as conn:
+        return channel_for(conn.exec_driver_sql("SELECT current_schema()").scalar())
 
 
 def channel_for(schema: str | None) -> str:
@@ -141,15 +149,17 @@ class Listener:
     tickets whose events were written while it was away (a hint: reload what is on screen).
     """
 
-    def __init__(self, db: Database, *, retry_seconds: float = 1.0) -> None:
-        if not db.is_postgres:
+    def __init__(self, source: Database | Engine, *, retry_seconds: float = 1.0) -> None:
+        engine: Engine = getattr(source, "engine", source)
+        if engine.dialect.name != "postgresql":
             raise ValueError("LISTEN/NOTIFY needs PostgreSQL; SQLite consoles poll PRAGMA data_version")
-        self._conninfo = _conninfo(db.url)
-        self._channel = db.notify_channel
+        self._conninfo = _conninfo(engine.url.render_as_string(hide_password=False))
+        self._channel = source.notify_channel if hasattr(source, "notify_channel") else channel_of(engine)
         self._retry = retry_seconds
         self._conn: Any = None
         self._mark: int | None = None  # the last ticket event id known to have been heard of
         self._last_io = 0.0
+        self._lost = False  # a connection attempt failed or a connection broke
         self.reconnects = 0
 
     # the connection -----------------------------------------------------------------------
@@ -162,7 +172,9 @@ class Listener:
             # Listening before reading the mark: anything after it is either heard or caught up.
             newest = conn.execute("SELECT coalesce(max(id), 0) FROM ticket_event").fetchone()[0]
             missed: list[Change] = []
-            if self._mark is not None:
+            if self._mark is None and self._lost:  # never connected before: what we missed is unknown
+                missed.append(Change("resync", many=True))
+            elif self._mark is not None:
                 rows = conn.execute(
                     "SELECT DISTINCT ticket_id FROM ticket_event WHERE id > %s LIMIT %s",
                     (self._mark, MAX_IDS + 1),
@@ -202,6 +214,7 @@ class Listener:
             try:
                 out.extend(self._connect())
             except (psycopg.OperationalError, psycopg.InterfaceError):
+                self._lost = True
                 time.sleep(min(timeout, self._retry))
                 return out
             if out:
@@ -214,6 +227,7 @@ class Listener:
                 notes += list(self._conn.notifies(timeout=0))
             self._last_io = time.monotonic()
         except (psycopg.OperationalError, psycopg.InterfaceError):
+            self._lost = True
             self._drop()
             return out
         out.extend(self._read(notes))
@@ -236,6 +250,27 @@ class Listener:
 
     def __exit__(self, *exc: object) -> None:
         self.close()
+
+
+class NotifyProbe:
+    """A change probe for console/livesync.py on PostgreSQL: no query per poll, only a look at
+    the listening socket; its version moves when a change (or a catch-up) was heard."""
+
+    def __init__(self, source: Database | Engine) -> None:
+        self._source = source
+        self.listener: Listener | None = None  # made on the first poll, in the poller's thread
+        self._heard = 0
+
+    def version(self) -> int:
+        if self.listener is None:
+            self.listener = Listener(self._source)
+        if self.listener.poll(timeout=0):
+            self._heard += 1
+        return self._heard
+
+    def close(self) -> None:
+        if self.listener is not None:
+            self.listener.close()
 
 
 def merge(changes: Iterable[Change]) -> Change | None:
