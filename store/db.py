@@ -137,6 +137,24 @@ class Database:
                 session.rollback()
                 raise
 
+    def sync_sequences(self) -> None:
+        """After rows were written with explicit ids (bulk loads), move PostgreSQL's id sequences
+        past them, so the next ordinary insert gets a fresh id. Nothing to do on SQLite."""
+        if not self.is_postgres:
+            return
+        from sqlmodel import SQLModel
+
+        import store.models  # noqa: F401  (registers the tables)
+
+        with self.engine.begin() as conn:
+            for table in SQLModel.metadata.sorted_tables:
+                column = table.c.get("id")
+                if column is None or not column.autoincrement or not column.primary_key:
+                    continue
+                conn.exec_driver_sql(
+                    f"SELECT setval(pg_get_serial_sequence('{table.name}', 'id'), "
+                    f"COALESCE((SELECT MAX(id) FROM \"{table.name}\"), 0) + 1, false)")
+
     def dispose(self) -> None:
         self.engine.dispose()
 

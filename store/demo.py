@@ -499,6 +499,7 @@ def generate(db: Database, spec: DemoSpec, now_dt: datetime, *, progress: Progre
             if progress:
                 progress("indexes", i + 1, len(dropped))
     _build_rollups(db, progress)
+    db.sync_sequences()  # the rows above carry their own ids
     if dropped:
         with db.engine.begin() as conn:
             conn.execute(text("ANALYZE"))
