@@ -13,7 +13,17 @@ from sqlalchemy import text
 from sqlalchemy.engine import Connection
 
 from store.metrics import COUNTERS, EDGES, OVERFLOW_BIN, REPEAT_WINDOW_SECONDS, coarse_bin
-from store.rollups import DIM_AGENT, DIM_ALL, DIM_CATEGORY, DIM_CHANNEL, DIM_PRIORITY, GRAINS
+from store.rollups import (
+    DIM_AGENT,
+    DIM_ALL,
+    DIM_CATEGORY,
+    DIM_CHANNEL,
+    DIM_PRIORITY,
+    GRAIN_DAY,
+    GRAIN_HOUR,
+)
+
+DAY = 86400
 
 SOLVED = "('solved', 'closed')"
 # Who held a ticket at its first reply: its assignee, or the agent who replied to it unassigned.
@@ -35,9 +45,12 @@ def json_int_sql(dialect: str, column: str, field: str) -> str:
     return f"CAST(json_extract({column}, '$.{field}') AS INTEGER)"
 
 
-def _bin(expr: str) -> str:
-    whens = " ".join(f"WHEN {expr} <= {edge} THEN {i}" for i, edge in enumerate(EDGES))
-    return f"CASE {whens} ELSE {len(EDGES)} END"
+def _bin(expr: str, lo: int = 0, hi: int = len(EDGES)) -> str:
+    """metrics.bin_of in SQL, as a balanced tree of CASEs: eight comparisons a row, not 150."""
+    if lo >= hi:
+        return str(lo)
+    mid = (lo + hi) // 2
+    return f"CASE WHEN {expr} <= {EDGES[mid]} THEN {_bin(expr, lo, mid)} ELSE {_bin(expr, mid + 1, hi)} END"
 
 
 def _coarse_case(expr: str) -> str:
@@ -134,15 +147,17 @@ def _fill_counts(conn: Connection, dialect: str) -> None:
                           f"SELECT {_DIMS}, {values} FROM ({source}) AS src GROUP BY {_DIMS}"))
     sums = ", ".join(f"SUM({name})" for name in COUNTERS)
     names = ", ".join(COUNTERS)
-    for grain, size in GRAINS:
-        for dim, column in _DIM_COLUMNS.items():
-            where = f"WHERE {column} IS NOT NULL" if column else ""
-            key = _key_expr(dim)
-            conn.execute(text(
-                f"INSERT INTO rollup_count (grain, dim, bucket, key, {names}) "
-                f"SELECT {grain}, {dim}, hour / {size} * {size} AS b, {key} AS k, {sums} FROM rollup_fact {where} "
-                f"GROUP BY hour / {size} * {size}{_by(key)}"))
+    for dim, column in _DIM_COLUMNS.items():
+        where = f"WHERE {column} IS NOT NULL" if column else ""
+        key = _key_expr(dim)
+        conn.execute(text(
+            f"INSERT INTO rollup_count (grain, dim, bucket, key, {names}) "
+            f"SELECT {GRAIN_HOUR}, {dim}, hour, {key}, {sums} FROM rollup_fact {where} GROUP BY hour{_by(key)}"))
     conn.execute(text("DROP TABLE rollup_fact"))
+    conn.execute(text(  # days from the hours: far fewer rows than the facts
+        f"INSERT INTO rollup_count (grain, dim, bucket, key, {names}) "
+        f"SELECT {GRAIN_DAY}, dim, bucket / {DAY} * {DAY}, key, {sums} FROM rollup_count WHERE grain = {GRAIN_HOUR} "
+        f"GROUP BY dim, bucket / {DAY} * {DAY}, key"))
 
 
 def _fill_hist(conn: Connection, dialect: str) -> None:
@@ -156,20 +171,24 @@ def _fill_hist(conn: Connection, dialect: str) -> None:
     for kind, column, agent, where in sources:
         conn.execute(text(
             f"INSERT INTO rollup_hist_fact ({_DIMS}, kind, bin, n) "
-            f"SELECT {_DIMS}, {kind}, {_bin('secs')} AS bin, COUNT(*) FROM ("
-            f"  SELECT {ep(column)} / 3600 * 3600 AS hour, COALESCE({agent}, 0) AS agent, channel, priority, "
-            f"  category, {ep(column)} - {ep('created_at')} AS secs FROM ticket AS t WHERE {where}) AS src "
-            f"GROUP BY {_DIMS}, {_bin('secs')}"))
-    coarse = _coarse_case("bin")
-    for grain, size in GRAINS:
-        for dim in _DIM_COLUMNS:
-            key = _key_expr(dim)
-            index = "bin" if dim == DIM_ALL else coarse
-            conn.execute(text(
-                f"INSERT INTO rollup_hist (grain, dim, kind, bucket, key, bin, n) "
-                f"SELECT {grain}, {dim}, kind, hour / {size} * {size}, {key}, {index}, SUM(n) FROM rollup_hist_fact "
-                f"GROUP BY kind, hour / {size} * {size}{_by(key)}, {index}"))
+            f"SELECT {_DIMS}, {kind}, bin, COUNT(*) FROM ("
+            f"  SELECT {_DIMS}, {_bin('secs')} AS bin FROM ("
+            f"    SELECT {ep(column)} / 3600 * 3600 AS hour, COALESCE({agent}, 0) AS agent, channel, priority, "
+            f"    category, {ep(column)} - {ep('created_at')} AS secs FROM ticket AS t WHERE {where}) AS src"
+            f") AS binned GROUP BY {_DIMS}, bin"))
+    for dim in _DIM_COLUMNS:
+        key = _key_expr(dim)
+        index = "bin" if dim == DIM_ALL else _coarse_case("bin")
+        conn.execute(text(
+            f"INSERT INTO rollup_hist (grain, dim, kind, bucket, key, bin, n) "
+            f"SELECT {GRAIN_HOUR}, {dim}, kind, hour, k, b, SUM(n) FROM ("
+            f"  SELECT kind, hour, {key} AS k, {index} AS b, n FROM rollup_hist_fact) AS f "
+            f"GROUP BY kind, hour, k, b"))
     conn.execute(text("DROP TABLE rollup_hist_fact"))
+    conn.execute(text(
+        f"INSERT INTO rollup_hist (grain, dim, kind, bucket, key, bin, n) "
+        f"SELECT {GRAIN_DAY}, dim, kind, bucket / {DAY} * {DAY}, key, bin, SUM(n) FROM rollup_hist "
+        f"WHERE grain = {GRAIN_HOUR} GROUP BY dim, kind, bucket / {DAY} * {DAY}, key, bin"))
 
 
 def rebuild(conn: Connection) -> None:
