@@ -36,10 +36,13 @@ TALL = "\n".join(f"第 {n} 行" for n in range(1, 5001))  # 5,000 lines
 def records() -> list[dict]:
     out: list[dict] = []
 
-    def ticket(ext: str, attack: str, subject: str, body: str, hour: int = 1, name: str = "王小明") -> None:
+    def ticket(ext: str, attack: str, subject: str, body: str, hour: int = 1, name: str = "王小明",
+               category: str | None = None) -> None:
         out.append({"type": "ticket", "external_id": ext, "created_at": AT.format(hour), "subject": subject,
                     "body": body, "customer": {"name": name, "contact": f"{ext.lower()}@example.com"},
                     "channel": "email", "fields": {"attack": attack}})
+        if category is not None:
+            out[-1]["category"] = category
 
     for i, (attack, text) in enumerate({**MARKUP, **ESCAPES}.items()):
         ticket(f"H-{i + 1:02d}", attack, text, f"body: {text}", name=f"{text[:40]}")
@@ -47,6 +50,9 @@ def records() -> list[dict]:
     ticket("H-21", "100k-subject", LONG, "long subject")
     ticket("H-22", "5000-line-subject", TALL, "tall subject")
     ticket("H-23", "lone-surrogate", "broken \ud800 surrogate", "body \udfff too")
+    # Categories reach reports (rows per category): a formula and markup with an escape.
+    ticket("H-24", "formula-category", "category attack", "body", category='=HYPERLINK("http://evil.example","x")')
+    ticket("H-25", "markup-category", "category attack", "body", category="[@click=app.quit]分類\x1b]0;t\x07")
     out.append({"type": "message", "external_id": "H-02", "at": AT.format(2),
                 "body": "[@click=app.quit]reply[/] \x1b]52;c;ZXZpbA==\x07"})
     out.append({"type": "message", "external_id": "H-20", "at": AT.format(3), "author": "agent",
