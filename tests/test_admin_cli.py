@@ -122,3 +122,11 @@ def test_audit_of_a_ticket_as_table_csv_and_json(dbfile, tmp_path):
     assert run(dbfile, "audit", who="amy").exit_code == 2
     assert run(dbfile, "audit", "--entity", "agent", who="amy").exit_code == 1  # other trails: leads and up
     assert run(dbfile, "audit", "--entity", "agent", "--format", "csv", who="lin").exit_code == 0
+
+
+def test_db_grants_prints_the_team_roles_sql():
+    result = runner.invoke(app, ["db", "grants", "--schema", "support"], env={"SHIFTDESK_LANG": "en"})
+    assert result.exit_code == 0, result.output
+    assert "GRANT shiftdesk_agent TO shiftdesk_lead;" in result.output
+    assert "REVOKE UPDATE, DELETE, TRUNCATE ON support.ticket_event, support.audit" in result.output
+    assert runner.invoke(app, ["db", "grants", "--prefix", "x; drop"]).exit_code == 2

@@ -77,6 +77,19 @@ def register(app: typer.Typer) -> None:
         if saved:
             out.print(Text(t("setup.db_saved", path=str(saved))))
 
+    @db_app.command("grants")
+    def db_grants(
+        schema: str = typer.Option("public", "--schema", help="The schema holding Shiftdesk's tables."),
+        prefix: str = typer.Option("shiftdesk", "--prefix", help="Group roles are PREFIX_agent, _lead, _supervisor."),
+    ) -> None:
+        """Print the SQL giving a team's PostgreSQL logins their role's privileges (README: Teams on PostgreSQL)."""
+        from store.pg_roles import grant_sql
+
+        try:
+            typer.echo(grant_sql(schema, prefix), nl=False)
+        except ValueError as exc:
+            _fail(str(exc), 2)
+
     @db_app.command("backup")
     def db_backup(ctx: typer.Context, to: Path = typer.Option(None, "--to", help="Where to write the copy.")) -> None:
         """Write a consistent copy of the SQLite database, safe while consoles are running."""
