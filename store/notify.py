@@ -254,7 +254,8 @@ class Listener:
 
 class NotifyProbe:
     """A change probe for console/livesync.py on PostgreSQL: no query per poll, only a look at
-    the listening socket; its version moves when a change (or a catch-up) was heard."""
+    the listening socket; its version moves when a ticket change (or a catch-up) was heard.
+    Presence heartbeats do not move it: they change no queue row."""
 
     def __init__(self, source: Database | Engine) -> None:
         self._source = source
@@ -264,7 +265,7 @@ class NotifyProbe:
     def version(self) -> int:
         if self.listener is None:
             self.listener = Listener(self._source)
-        if self.listener.poll(timeout=0):
+        if any(change.kind != "presence" for change in self.listener.poll(timeout=0)):
             self._heard += 1
         return self._heard
 

@@ -112,3 +112,26 @@ def test_sqlite_has_no_listener(tmp_path):
     with pytest.raises(ValueError, match="data_version"):
         Listener(db)
     db.dispose()
+
+
+@pytest.mark.postgres
+def test_the_livesync_probe_moves_for_ticket_changes_not_for_presence(pg):
+    from store import presence
+    from store.notify import NotifyProbe
+
+    tid = new_ticket(pg)
+    probe = NotifyProbe(pg)
+    try:
+        first = probe.version()
+        with pg.write() as s:
+            presence.touch(s, 1, tid, "viewing", T0)
+        time.sleep(0.3)
+        assert probe.version() == first
+        with pg.write() as s:
+            add_note(Context.open(s, T0), tid, 1, "a ticket change")
+        deadline = time.monotonic() + 2
+        while probe.version() == first and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert probe.version() == first + 1
+    finally:
+        probe.close()
