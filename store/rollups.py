@@ -20,16 +20,13 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import func
+from sqlalchemy import TextClause, func, text
 from sqlalchemy.orm import object_session
 from sqlmodel import Session, col, select
 
 from store.metrics import REPEAT_WINDOW_SECONDS, SLA_COLUMNS, bin_of, coarse_bin
 from store.models import (
     OPEN_STATUSES,
-    RollupCount,
-    RollupHist,
-    RollupOpen,
     SlaClock,
     Ticket,
     TicketEvent,
@@ -73,12 +70,22 @@ def ticket_keys(ticket: Ticket, *, agent: object = _NA, priority: str | None = N
 # -- writing -----------------------------------------------------------------------------------------
 
 
-def _insert(session: Session, table):
-    if session.get_bind().dialect.name == "postgresql":
-        from sqlalchemy.dialects.postgresql import insert
-    else:
-        from sqlalchemy.dialects.sqlite import insert
-    return insert(table)
+_UPSERTS: dict[tuple[str, ...], TextClause] = {}
+
+
+def _upsert(table: str, key: tuple[str, ...], columns: tuple[str, ...]) -> TextClause:
+    """One cached statement per column set: INSERT ... ON CONFLICT DO UPDATE adds to the counters
+    (the same SQL on SQLite and PostgreSQL), run as executemany over the rows."""
+    cache_key = (table, *columns)
+    stmt = _UPSERTS.get(cache_key)
+    if stmt is None:
+        names = (*key, *columns)
+        stmt = text(
+            f"INSERT INTO {table} ({', '.join(names)}) VALUES ({', '.join(':' + n for n in names)}) "
+            f"ON CONFLICT ({', '.join(key)}) DO UPDATE SET "
+            + ", ".join(f"{c} = {table}.{c} + excluded.{c}" for c in columns))
+        _UPSERTS[cache_key] = stmt
+    return stmt
 
 
 def add_counts(session: Session, at: int, dims: dict[int, str], values: dict[str, int]) -> None:
@@ -86,34 +93,28 @@ def add_counts(session: Session, at: int, dims: dict[int, str], values: dict[str
     values = {name: v for name, v in values.items() if v}
     if not values:
         return
-    table = RollupCount.__table__
     rows = [{"grain": grain, "dim": dim, "bucket": at // size * size, "key": key, **values}
             for grain, size in GRAINS for dim, key in dims.items()]
-    stmt = _insert(session, table).values(rows)
-    stmt = stmt.on_conflict_do_update(index_elements=["grain", "dim", "bucket", "key"],
-                                      set_={n: table.c[n] + stmt.excluded[n] for n in values})
-    session.execute(stmt)
+    session.execute(_upsert("rollup_count", _COUNT_KEY, tuple(values)), rows)
 
 
 def add_hist(session: Session, at: int, dims: dict[int, str], kind: int, seconds: int, delta: int) -> None:
-    table = RollupHist.__table__
     fine = bin_of(seconds)
     coarse = coarse_bin(fine)
     rows = [{"grain": grain, "dim": dim, "kind": kind, "bucket": at // size * size, "key": key,
              "bin": fine if dim == DIM_ALL else coarse, "n": delta} for grain, size in GRAINS for dim, key in dims.items()]
-    stmt = _insert(session, table).values(rows)
-    stmt = stmt.on_conflict_do_update(index_elements=["grain", "dim", "kind", "bucket", "key", "bin"],
-                                      set_={"n": table.c.n + stmt.excluded.n})
-    session.execute(stmt)
+    session.execute(_upsert("rollup_hist", _HIST_KEY, ("n",)), rows)
 
 
 def add_open(session: Session, priority: str, status: str, delta: int) -> None:
     if status not in OPEN_STATUSES:
         return
-    table = RollupOpen.__table__
-    stmt = _insert(session, table).values(priority=priority, status=status, n=delta)
-    stmt = stmt.on_conflict_do_update(index_elements=["priority", "status"], set_={"n": table.c.n + stmt.excluded.n})
-    session.execute(stmt)
+    session.execute(_upsert("rollup_open", ("priority", "status"), ("n",)),
+                    [{"priority": priority, "status": status, "n": delta}])
+
+
+_COUNT_KEY = ("grain", "dim", "bucket", "key")
+_HIST_KEY = ("grain", "dim", "kind", "bucket", "key", "bin")
 
 
 # -- the ticket's story, folded from its events ------------------------------------------------------
