@@ -38,7 +38,8 @@ class Context:
 
 
 def load_ticket(session: Session, ticket_id: int, *, lock: bool = False) -> Ticket:
-    ticket = session.get(Ticket, ticket_id, with_for_update=ROW_LOCK if lock else None)
+    # Locking re-reads the row: a copy this session read earlier may be older than the lock.
+    ticket = session.get(Ticket, ticket_id, with_for_update=ROW_LOCK if lock else None, populate_existing=lock)
     if ticket is None:
         raise NotFound(f"ticket #{ticket_id} does not exist")
     return ticket

@@ -193,6 +193,7 @@ def set_customer_tier(ctx: Context, customer_id: int, tier: str, actor_id: int |
     tickets = ctx.session.exec(
         select(Ticket).where(Ticket.customer_id == customer_id, Ticket.is_open == True)  # noqa: E712
         .order_by(col(Ticket.id)).with_for_update(**ROW_LOCK)  # in id order: two writers never deadlock
+        .execution_options(populate_existing=True)
     ).all()
     for ticket in tickets:
         sla.record_breaches(ctx.session, ctx.at, ticket_id=ticket.id)

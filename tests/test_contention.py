@@ -174,3 +174,24 @@ def test_concurrent_sweeps_record_each_breach_once(backend_db):
         breached = s.exec(select(func.count()).select_from(SlaClock).where(SlaClock.outcome == "breached")).one()
     assert breached == 300  # first reply and resolution of every ticket
     assert sum(counts) == events == breached
+
+
+@pytest.mark.postgres
+def test_a_copy_read_earlier_in_the_transaction_does_not_hide_a_newer_version(pg_url):
+    """The queue reads the ticket, then acts on it: the action's lock must see what committed in between."""
+    from store.db import open_database
+    from store.ticket_base import load_ticket
+
+    db = open_database(pg_url)
+    try:
+        (amy, ben), (tid,) = seed(db, 1, agents=2)
+        with pytest.raises(StaleVersion), db.write() as s:
+            assert s.get(Ticket, tid).version == 1  # an unlocked look first
+            with db.write() as other:
+                set_priority(Context.open(other, T0), tid, ben, "urgent")
+            assert load_ticket(s, tid, lock=True).version == 2
+            set_priority(Context.open(s, T0), tid, amy, "low", expected_version=1)
+        with db.read() as s:
+            assert (s.get(Ticket, tid).priority, s.get(Ticket, tid).version) == ("urgent", 2)
+    finally:
+        db.dispose()
