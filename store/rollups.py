@@ -20,11 +20,11 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import TextClause, func, text
+from sqlalchemy import TextClause, event, func, text
 from sqlalchemy.orm import object_session
 from sqlmodel import Session, col, select
 
-from store.metrics import REPEAT_WINDOW_SECONDS, SLA_COLUMNS, bin_of, coarse_bin
+from store.metrics import COUNTERS, REPEAT_WINDOW_SECONDS, SLA_COLUMNS, bin_of, coarse_bin
 from store.models import (
     OPEN_STATUSES,
     SlaClock,
@@ -70,51 +70,83 @@ def ticket_keys(ticket: Ticket, *, agent: object = _NA, priority: str | None = N
 # -- writing -----------------------------------------------------------------------------------------
 
 
-_UPSERTS: dict[tuple[str, ...], TextClause] = {}
+# Deltas are gathered in the session and written when it commits, summed per row and in one
+# fixed order (table, then key): two transactions never lock counter rows in opposite orders
+# (no deadlock on PostgreSQL), and an action that touches one hour twice writes it once.
+_PENDING = "shiftdesk.rollups.pending"
+_COUNT_KEY = ("grain", "dim", "bucket", "key")
+_HIST_KEY = ("grain", "dim", "kind", "bucket", "key", "bin")
+_OPEN_KEY = ("priority", "status")
 
 
 def _upsert(table: str, key: tuple[str, ...], columns: tuple[str, ...]) -> TextClause:
-    """One cached statement per column set: INSERT ... ON CONFLICT DO UPDATE adds to the counters
-    (the same SQL on SQLite and PostgreSQL), run as executemany over the rows."""
-    cache_key = (table, *columns)
-    stmt = _UPSERTS.get(cache_key)
-    if stmt is None:
-        names = (*key, *columns)
-        stmt = text(
-            f"INSERT INTO {table} ({', '.join(names)}) VALUES ({', '.join(':' + n for n in names)}) "
-            f"ON CONFLICT ({', '.join(key)}) DO UPDATE SET "
-            + ", ".join(f"{c} = {table}.{c} + excluded.{c}" for c in columns))
-        _UPSERTS[cache_key] = stmt
-    return stmt
+    """INSERT ... ON CONFLICT DO UPDATE adding to the counters: the same SQL on SQLite and PostgreSQL."""
+    names = (*key, *columns)
+    return text(f"INSERT INTO {table} ({', '.join(names)}) VALUES ({', '.join(':' + n for n in names)}) "
+                f"ON CONFLICT ({', '.join(key)}) DO UPDATE SET "
+                + ", ".join(f"{c} = {table}.{c} + excluded.{c}" for c in columns))
+
+
+_STATEMENTS = (("rollup_count", _COUNT_KEY, _upsert("rollup_count", _COUNT_KEY, COUNTERS)),
+               ("rollup_hist", _HIST_KEY, _upsert("rollup_hist", _HIST_KEY, ("n",))),
+               ("rollup_open", _OPEN_KEY, _upsert("rollup_open", _OPEN_KEY, ("n",))))
+
+
+def _pending(session: Session) -> dict[str, dict[tuple, dict[str, int]]]:
+    pending = session.info.get(_PENDING)
+    if pending is None:
+        pending = session.info[_PENDING] = {table: {} for table, _, _ in _STATEMENTS}
+        if not session.info.get(_PENDING + ".hooked"):
+            session.info[_PENDING + ".hooked"] = True
+            event.listen(session, "before_commit", write_pending)
+            event.listen(session, "after_rollback", _discard)
+    return pending
+
+
+def _add(session: Session, table: str, row: tuple, values: dict[str, int]) -> None:
+    counters = _pending(session)[table].setdefault(row, {})
+    for name, value in values.items():
+        counters[name] = counters.get(name, 0) + value
+
+
+def write_pending(session: Session) -> None:
+    """Write the gathered deltas (called as the session commits)."""
+    pending = session.info.pop(_PENDING, None)
+    if not pending:
+        return
+    for table, key, stmt in _STATEMENTS:
+        columns = COUNTERS if table == "rollup_count" else ("n",)
+        rows = [{**dict(zip(key, row, strict=True)), **{c: values.get(c, 0) for c in columns}}
+                for row, values in sorted(pending[table].items()) if any(values.values())]
+        if rows:
+            session.execute(stmt, rows)
+
+
+def _discard(session: Session) -> None:
+    session.info.pop(_PENDING, None)
 
 
 def add_counts(session: Session, at: int, dims: dict[int, str], values: dict[str, int]) -> None:
     """Add `values` to the hour and the day holding `at`, under every (dim, key) given."""
     values = {name: v for name, v in values.items() if v}
-    if not values:
-        return
-    rows = [{"grain": grain, "dim": dim, "bucket": at // size * size, "key": key, **values}
-            for grain, size in GRAINS for dim, key in dims.items()]
-    session.execute(_upsert("rollup_count", _COUNT_KEY, tuple(values)), rows)
+    if values:
+        for grain, size in GRAINS:
+            for dim, key in dims.items():
+                _add(session, "rollup_count", (grain, dim, at // size * size, key), values)
 
 
 def add_hist(session: Session, at: int, dims: dict[int, str], kind: int, seconds: int, delta: int) -> None:
     fine = bin_of(seconds)
     coarse = coarse_bin(fine)
-    rows = [{"grain": grain, "dim": dim, "kind": kind, "bucket": at // size * size, "key": key,
-             "bin": fine if dim == DIM_ALL else coarse, "n": delta} for grain, size in GRAINS for dim, key in dims.items()]
-    session.execute(_upsert("rollup_hist", _HIST_KEY, ("n",)), rows)
+    for grain, size in GRAINS:
+        for dim, key in dims.items():
+            row = (grain, dim, kind, at // size * size, key, fine if dim == DIM_ALL else coarse)
+            _add(session, "rollup_hist", row, {"n": delta})
 
 
 def add_open(session: Session, priority: str, status: str, delta: int) -> None:
-    if status not in OPEN_STATUSES:
-        return
-    session.execute(_upsert("rollup_open", ("priority", "status"), ("n",)),
-                    [{"priority": priority, "status": status, "n": delta}])
-
-
-_COUNT_KEY = ("grain", "dim", "bucket", "key")
-_HIST_KEY = ("grain", "dim", "kind", "bucket", "key", "bin")
+    if status in OPEN_STATUSES:
+        _add(session, "rollup_open", (priority, status), {"n": delta})
 
 
 # -- the ticket's story, folded from its events ------------------------------------------------------
