@@ -1,4 +1,5 @@
-"""Keep the rollup tables current, inside the write transaction that records each event.
+"""Keep the rollup tables current, inside the write transaction that records each event: the
+hooks gather deltas in the session, and `write_pending` adds them to the tables as it commits.
 
 Four hooks, each called from exactly one place:
 
