@@ -17,13 +17,24 @@ EXPECTED_CASES = 89
 DEFAULT_PATH = (
     Path(__file__).resolve().parents[1].parent / "shared" / "conformance" / "business_time.jsonl"
 )
+# A copy kept in the repository, for a checkout that has no shared/ beside it.
+VENDORED_PATH = Path(__file__).resolve().parent / "data" / "conformance" / "business_time.jsonl"
 UNITS = {"seconds": "seconds", "minutes": "minutes", "hours": "hours"}
 
 
 def _case_path() -> Path:
-    """The shared case file, or the one SHIFTDESK_CONFORMANCE points at."""
+    """SHIFTDESK_CONFORMANCE, else the shared case file, else the copy in tests/data."""
     override = os.environ.get("SHIFTDESK_CONFORMANCE")
-    return Path(override) if override else DEFAULT_PATH
+    if override:
+        return Path(override)
+    return DEFAULT_PATH if DEFAULT_PATH.exists() else VENDORED_PATH
+
+
+def test_vendored_copy_matches_shared_file():
+    """The copy in tests/data must not drift from shared/conformance."""
+    assert VENDORED_PATH.read_bytes(), "the vendored conformance file is empty"
+    if DEFAULT_PATH.exists():
+        assert VENDORED_PATH.read_bytes() == DEFAULT_PATH.read_bytes()
 
 
 def _load() -> tuple[list[dict[str, Any]], str | None]:
