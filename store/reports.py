@@ -18,7 +18,7 @@ from sqlmodel import Session
 
 from store.metrics import COUNTERS, Figures
 from store.reports_scan import scan
-from store.rollups import DIMS, GRAIN_DAY, GRAIN_HOUR, epoch
+from store.rollups import DIMS, GRAIN_BLOCK, GRAIN_DAY, GRAIN_HOUR, epoch
 
 HOUR, DAY = 3600, 86400
 _SUMS = ", ".join(f"SUM({name})" for name in COUNTERS)
@@ -26,6 +26,23 @@ _SUMS = ", ".join(f"SUM({name})" for name in COUNTERS)
 
 def _ceil(value: int, step: int) -> int:
     return -(-value // step) * step
+
+
+# Coarsest first; each size divides the one before, so the pieces nest.
+_LEVELS = ((GRAIN_DAY, DAY), (GRAIN_BLOCK, 4 * HOUR), (GRAIN_HOUR, HOUR))
+
+
+def _cover(lo: int, hi: int, level: int = 0) -> list[tuple[int, int, int]]:
+    """Whole days in the middle, whole blocks beside them, whole hours at the ends."""
+    if lo >= hi:
+        return []
+    grain, size = _LEVELS[level]
+    if level == len(_LEVELS) - 1:
+        return [(grain, lo, hi)]
+    a, b = _ceil(lo, size), hi // size * size
+    if a >= b:
+        return _cover(lo, hi, level + 1)
+    return [*_cover(lo, a, level + 1), (grain, a, b), *_cover(b, hi, level + 1)]
 
 
 def split(start: int, end: int) -> tuple[list[tuple[int, int, int]], list[tuple[int, int]]]:
@@ -36,11 +53,7 @@ def split(start: int, end: int) -> tuple[list[tuple[int, int, int]], list[tuple[
     if hs >= he:
         return [], [(start, end)]
     fragments = [(a, b) for a, b in ((start, hs), (he, end)) if a < b]
-    ds, de = _ceil(hs, DAY), he // DAY * DAY
-    if ds >= de:
-        return [(GRAIN_HOUR, hs, he)], fragments
-    pieces = [(GRAIN_HOUR, hs, ds), (GRAIN_DAY, ds, de), (GRAIN_HOUR, de, he)]
-    return [p for p in pieces if p[1] < p[2]], fragments
+    return _cover(hs, he), fragments
 
 
 def _dt(value: int) -> datetime:

@@ -33,8 +33,9 @@ from store.models import (
     TicketEvent,
 )
 
-GRAIN_HOUR, GRAIN_DAY = 0, 1
-GRAINS = ((GRAIN_HOUR, 3600), (GRAIN_DAY, 86400))
+GRAIN_HOUR, GRAIN_DAY, GRAIN_BLOCK = 0, 1, 2
+# Every counter is kept per hour, per UTC day and per four-hour block (00, 04, ... 20 UTC).
+GRAINS = ((GRAIN_HOUR, 3600), (GRAIN_DAY, 86400), (GRAIN_BLOCK, 4 * 3600))
 DIM_ALL, DIM_AGENT, DIM_CHANNEL, DIM_PRIORITY, DIM_CATEGORY = range(5)
 DIMS = {"all": DIM_ALL, "agent": DIM_AGENT, "channel": DIM_CHANNEL, "priority": DIM_PRIORITY,
         "category": DIM_CATEGORY}

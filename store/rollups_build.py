@@ -19,11 +19,9 @@ from store.rollups import (
     DIM_CATEGORY,
     DIM_CHANNEL,
     DIM_PRIORITY,
-    GRAIN_DAY,
     GRAIN_HOUR,
+    GRAINS,
 )
-
-DAY = 86400
 
 SOLVED = "('solved', 'closed')"
 # Who held a ticket at its first reply: its assignee, or the agent who replied to it unassigned.
@@ -154,10 +152,6 @@ def _fill_counts(conn: Connection, dialect: str) -> None:
             f"INSERT INTO rollup_count (grain, dim, bucket, key, {names}) "
             f"SELECT {GRAIN_HOUR}, {dim}, hour, {key}, {sums} FROM rollup_fact {where} GROUP BY hour{_by(key)}"))
     conn.execute(text("DROP TABLE rollup_fact"))
-    conn.execute(text(  # days from the hours: far fewer rows than the facts
-        f"INSERT INTO rollup_count (grain, dim, bucket, key, {names}) "
-        f"SELECT {GRAIN_DAY}, dim, bucket / {DAY} * {DAY}, key, {sums} FROM rollup_count WHERE grain = {GRAIN_HOUR} "
-        f"GROUP BY dim, bucket / {DAY} * {DAY}, key"))
 
 
 def _fill_hist(conn: Connection, dialect: str) -> None:
@@ -185,10 +179,22 @@ def _fill_hist(conn: Connection, dialect: str) -> None:
             f"  SELECT kind, hour, {key} AS k, {index} AS b, n FROM rollup_hist_fact) AS f "
             f"GROUP BY kind, hour, k, b"))
     conn.execute(text("DROP TABLE rollup_hist_fact"))
+
+
+def fill_coarser(conn: Connection, *, grain: int, size: int) -> None:
+    """Rows of a coarser grain (days, four-hour blocks) summed from the hourly rows."""
+    sums = ", ".join(f"SUM({name})" for name in COUNTERS)
+    names = ", ".join(COUNTERS)
+    for table in ("rollup_count", "rollup_hist"):
+        conn.execute(text(f"DELETE FROM {table} WHERE grain = {grain}"))
+    conn.execute(text(
+        f"INSERT INTO rollup_count (grain, dim, bucket, key, {names}) "
+        f"SELECT {grain}, dim, bucket / {size} * {size}, key, {sums} FROM rollup_count WHERE grain = {GRAIN_HOUR} "
+        f"GROUP BY dim, bucket / {size} * {size}, key"))
     conn.execute(text(
         f"INSERT INTO rollup_hist (grain, dim, kind, bucket, key, bin, n) "
-        f"SELECT {GRAIN_DAY}, dim, kind, bucket / {DAY} * {DAY}, key, bin, SUM(n) FROM rollup_hist "
-        f"WHERE grain = {GRAIN_HOUR} GROUP BY dim, kind, bucket / {DAY} * {DAY}, key, bin"))
+        f"SELECT {grain}, dim, kind, bucket / {size} * {size}, key, bin, SUM(n) FROM rollup_hist "
+        f"WHERE grain = {GRAIN_HOUR} GROUP BY dim, kind, bucket / {size} * {size}, key, bin"))
 
 
 def rebuild(conn: Connection) -> None:
@@ -198,6 +204,9 @@ def rebuild(conn: Connection) -> None:
         conn.execute(text(f"DELETE FROM {table}"))
     _fill_counts(conn, dialect)
     _fill_hist(conn, dialect)
+    for grain, size in GRAINS:
+        if grain != GRAIN_HOUR:
+            fill_coarser(conn, grain=grain, size=size)
     is_open = "is_open" if dialect == "postgresql" else "is_open = 1"
     conn.execute(text(f"INSERT INTO rollup_open (priority, status, n) "
                       f"SELECT priority, status, COUNT(*) FROM ticket WHERE {is_open} GROUP BY priority, status"))
