@@ -143,15 +143,21 @@ class ShiftdeskApp(App[None]):
 
     @on(ServicesReady)
     def _services_up(self) -> None:
+        import gc
+
         if self.livesync is not None:
             self.livesync.sweep = self._sweep_breaches
+        # Everything loaded so far (modules, the schema, styles) lives as long as the app: keep it
+        # out of the collector's full passes, which otherwise stall a keypress now and then.
+        gc.freeze()
 
     def _sweep_breaches(self) -> int:
+        from console.livesync import SWEEP_BATCH
         from store.sla import record_breaches
 
         services = self.wait_services()
         with services.db.write() as session:
-            return record_breaches(session, services.clock.now())
+            return record_breaches(session, services.clock.now(), limit=SWEEP_BATCH)
 
     # -- lifecycle ---------------------------------------------------------------------------------
 
@@ -240,7 +246,9 @@ def build_app(state: CliState) -> ShiftdeskApp:
     try:
         boot = quick_boot(state)
         if boot is not None:
-            return ShiftdeskApp(boot=boot)
+            from console.boot import prefetch_first_window
+
+            return ShiftdeskApp(boot=prefetch_first_window(boot))
         from console.services import build_services
 
         services = build_services(state)

@@ -8,7 +8,9 @@ worker right after. Anything else (a new file, PostgreSQL) takes the full path u
 from __future__ import annotations
 
 import sqlite3
-from dataclasses import dataclass
+import threading
+from concurrent.futures import Future
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -20,7 +22,9 @@ from store.reader import sqlite_path_for
 if TYPE_CHECKING:
     from console.services import Services
 
-__all__ = ["Boot", "quick_boot"]
+__all__ = ["FIRST_WINDOW", "Boot", "prefetch_first_window", "quick_boot"]
+
+FIRST_WINDOW = 100  # rows read before the first paint (widgets.queue_table.QueueTable.BLOCK)
 
 
 @dataclass(frozen=True)
@@ -35,6 +39,8 @@ class Boot:
     agent_label: str
     agent_role: str
     sqlite_path: Path | None
+    # The queue's first window, read while the UI starts (see prefetch_first_window).
+    first_window: Future | None = field(default=None, compare=False, repr=False)
 
     @classmethod
     def from_services(cls, services: Services) -> Boot:
@@ -77,3 +83,37 @@ def quick_boot(state: CliState, *, clock: Clock | None = None) -> Boot | None:
         conn.close()
     return Boot(state=state, lang=lang, clock=clock or get_clock(), agent_id=row[0], agent_name=row[1],
                 agent_label=row[2] or row[1], agent_role=row[3], sqlite_path=path)
+
+
+def prefetch_first_window(boot: Boot) -> Boot:
+    """Start reading the default view's count and first rows in a thread, right away.
+
+    The read overlaps with Textual starting up (imports, CSS, layout); the queue screen takes the
+    result instead of asking again. Returns the boot carrying the future.
+    """
+    if boot.sqlite_path is None:
+        return boot
+    result: Future = Future()
+    path, agent_id, clock = boot.sqlite_path, boot.agent_id, boot.clock
+
+    def read() -> None:
+        try:
+            import console.sanitize as clean
+            from store import queue
+            from store.reader import SqliteReader
+
+            q = queue.QueueQuery(agent_id=agent_id)
+            now = clock.now()
+            reader = SqliteReader(path)
+            try:
+                with reader.read() as conn:
+                    total = queue.count(q, conn=conn, now=now)
+                    rows = queue.window(q, 0, FIRST_WINDOW, conn=conn, now=now, clean=clean)
+            finally:
+                reader.close()
+            result.set_result((q, total, rows))
+        except BaseException as exc:  # the screen then reads the normal way
+            result.set_exception(exc)
+
+    threading.Thread(target=read, name="queue-prefetch", daemon=True).start()
+    return replace(boot, first_window=result)

@@ -23,7 +23,9 @@ if TYPE_CHECKING:
 
     from store.reader import Reader
 
-__all__ = ["ChangeProbe", "DatabaseChanged", "EventProbe", "LiveSync", "SqliteProbe"]
+__all__ = ["SWEEP_BATCH", "ChangeProbe", "DatabaseChanged", "EventProbe", "LiveSync", "SqliteProbe"]
+
+SWEEP_BATCH = 200  # breaches recorded per write transaction, so other consoles' writes never wait long
 
 
 class ChangeProbe(Protocol):
@@ -99,8 +101,14 @@ class LiveSync:
         self._timer: Timer | None = None
 
     def start(self) -> None:
-        if self._timer is None:
-            self._timer = self.app.set_interval(self.interval, self._poll, name="livesync")
+        """Take the baseline now (before any screen reads), then poll on the interval."""
+        if self._timer is not None:
+            return
+        if isinstance(self.probe, SqliteProbe):
+            self._seen = self.probe.version()  # microseconds: fine on the event loop
+        else:
+            self._poll()
+        self._timer = self.app.set_interval(self.interval, self._poll, name="livesync")
 
     def stop(self) -> None:
         if self._timer is not None:
@@ -118,7 +126,8 @@ class LiveSync:
         try:
             if self.sweep is not None and time.monotonic() - self._last_sweep >= self.sweep_every:
                 self._last_sweep = time.monotonic()
-                self.sweep()
+                if self.sweep() >= SWEEP_BATCH:  # a backlog (a database left alone for a while)
+                    self._last_sweep = 0.0  # next batch at the next poll, in its own short write
             seen = self.probe.version()
             self.polls += 1
             if self._seen is not None and seen != self._seen:

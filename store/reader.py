@@ -118,8 +118,9 @@ class SqliteReader:
     def __init__(self, path: str | os.PathLike[str]) -> None:
         self.path = Path(path)
         self._local = threading.local()
-        self._all: list[sqlite3.Connection] = []
+        self._all: list[tuple[sqlite3.Connection, threading.Lock]] = []
         self._lock = threading.Lock()
+        self._generation = 0  # bumped by close(): connections of an older generation are gone
 
     def connect(self) -> sqlite3.Connection:
         """A fresh read-only connection (callers that poll keep their own)."""
@@ -129,32 +130,41 @@ class SqliteReader:
         conn.execute("PRAGMA query_only=ON")
         return conn
 
-    def _conn(self) -> sqlite3.Connection:
-        conn = getattr(self._local, "conn", None)
-        if conn is None:
-            conn = self.connect()
-            self._local.conn = conn
+    def _conn(self) -> tuple[sqlite3.Connection, threading.Lock, int]:
+        held = getattr(self._local, "held", None)
+        if held is None or held[2] != self._generation:
+            conn, busy = self.connect(), threading.Lock()
             with self._lock:
-                self._all.append(conn)
-        return conn
+                self._all.append((conn, busy))
+                held = (conn, busy, self._generation)
+            self._local.held = held
+        return held
 
     @contextmanager
     def read(self) -> Iterator[ReadUnit]:
-        conn = self._conn()
-        conn.execute("BEGIN")
+        while True:
+            conn, busy, generation = self._conn()
+            busy.acquire()  # close() waits for a read in flight instead of pulling the connection away
+            if generation == self._generation:
+                break
+            busy.release()  # closed meanwhile: connect again
         try:
-            yield _SqliteUnit(conn)
+            conn.execute("BEGIN")
+            try:
+                yield _SqliteUnit(conn)
+            finally:
+                conn.execute("ROLLBACK")
         finally:
-            conn.execute("ROLLBACK")
+            busy.release()
 
     def close(self) -> None:
+        """Close every connection, each once its current read is done (later reads reconnect)."""
         with self._lock:
-            conns, self._all = self._all, []
-        for conn in conns:
-            try:
+            held, self._all = self._all, []
+            self._generation += 1
+        for conn, busy in held:
+            with busy:
                 conn.close()
-            except sqlite3.ProgrammingError:  # closed from another thread already
-                pass
 
 
 # -- anything else through SQLAlchemy -----------------------------------------------------------

@@ -173,3 +173,31 @@ def test_the_queue_paints_without_importing_sqlalchemy():
             "print(sorted(m for m in sys.modules if m.split('.')[0] in ('sqlalchemy', 'sqlmodel', 'alembic')))")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
     assert out.strip() == "[]"
+
+
+def test_closing_the_reader_waits_for_reads_in_flight_and_later_reads_reconnect(seed_small, clock):
+    import threading
+
+    reader = SqliteReader(seed_small.path)
+    inside, release, done = threading.Event(), threading.Event(), []
+
+    def slow_read() -> None:
+        with reader.read() as conn:
+            inside.set()
+            release.wait(5)
+            done.append(conn.scalar("SELECT count(*) FROM ticket"))
+
+    worker = threading.Thread(target=slow_read)
+    worker.start()
+    inside.wait(5)
+    closer = threading.Thread(target=reader.close)
+    closer.start()
+    closer.join(0.2)
+    assert closer.is_alive()  # waits for the read in flight
+    release.set()
+    worker.join(5)
+    closer.join(5)
+    assert done == [9]
+    with reader.read() as conn:  # a later read opens a fresh connection
+        assert conn.scalar("SELECT count(*) FROM ticket") == 9
+    reader.close()

@@ -53,6 +53,7 @@ class DetailPane(VerticalScroll, can_focus=True):
         self._faces: tuple[ClockFace, ...] = ()
         self._shown: object | None = None
         self._palette: Palette | None = None
+        self._clocks_shown: Text | None = None
 
     def compose(self) -> ComposeResult:
         yield Static(Text(""), id="detail-head")
@@ -86,6 +87,7 @@ class DetailPane(VerticalScroll, can_focus=True):
         moved = key != self._shown
         self._shown = key
         self._faces = tuple(clocks)
+        self._clocks_shown = None
         self.query_one("#detail-head", Static).update(head)
         self.query_one("#detail-thread", Static).update(thread)
         self.refresh_clocks()
@@ -95,6 +97,7 @@ class DetailPane(VerticalScroll, can_focus=True):
     def clear(self, message: Text) -> None:
         self._shown = None
         self._faces = ()
+        self._clocks_shown = None
         self.query_one("#detail-head", Static).update(message)
         self.query_one("#detail-clocks", Static).update(Text(""))
         self.query_one("#detail-thread", Static).update(Text(""))
@@ -104,4 +107,10 @@ class DetailPane(VerticalScroll, can_focus=True):
         now = self._now()
         width = max((cell_len(f.label) for f in self._faces), default=0)
         lines = [clock_text(face, now, palette=self.palette, label_width=width) for face in self._faces]
-        self.query_one("#detail-clocks", Static).update(Text("\n").join(lines))
+        text = Text("\n").join(lines)
+        if text == self._clocks_shown:
+            return
+        # A new line count changes the pane's layout; new figures in the same lines do not.
+        relayout = self._clocks_shown is None or len(lines) != self._clocks_shown.plain.count("\n") + 1
+        self._clocks_shown = text
+        self.query_one("#detail-clocks", Static).update(text, layout=relayout)

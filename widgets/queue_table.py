@@ -25,6 +25,7 @@ from textual.geometry import Region, Size
 from textual.message import Message
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
+from textual.timer import Timer
 
 from widgets.countdown import Palette
 
@@ -180,10 +181,15 @@ class QueueTable(ScrollView, can_focus=True):
         self._requested: set[int] = set()
         self._widths: tuple[int, tuple[int, ...]] = (-1, ())
         self._palette_cache: Palette | None = None
-        self._cells: LRUCache[object, tuple[Any, int, tuple[list[Segment] | None, ...]]] = LRUCache(4096)
-        self._lines: LRUCache[tuple, tuple[Any, Strip]] = LRUCache(1024)
+        self._cells: LRUCache[object, tuple[Any, tuple, list[list[Segment]]]] = LRUCache(4096)
+        self._lines: LRUCache[tuple, tuple[Any, object, Strip]] = LRUCache(1024)
         self.empty_text = ""
         self.loading_text = ""
+        self._line_width = 0
+        self._line_base = Style()
+        self._live = tuple(c for c in self._columns if c.live)
+        self._prerender_timer: Timer | None = None
+        self._drawn: LRUCache[int, tuple[Any, tuple]] = LRUCache(512)  # what each row index last showed
 
     # -- data in -------------------------------------------------------------------------------
 
@@ -234,6 +240,7 @@ class QueueTable(ScrollView, can_focus=True):
         self._index_of = {}
         self._requested = set()
         self._lines.clear()
+        self._drawn.clear()
         self._store(start, rows)
         if start % self.BLOCK == 0 and (len(rows) >= self.BLOCK or start + len(rows) >= self._total):
             self._requested.add(start // self.BLOCK)
@@ -253,6 +260,7 @@ class QueueTable(ScrollView, can_focus=True):
         self._evict()
         self.refresh()
         self._report()
+        self._prerender_soon()
 
     def replace_row(self, row: Any) -> bool:
         """Swap in a newer version of a row the table holds; False if it holds no such row."""
@@ -290,7 +298,8 @@ class QueueTable(ScrollView, can_focus=True):
     # -- asking for rows ---------------------------------------------------------------------------
 
     def _viewport_rows(self) -> int:
-        return max(1, self.scrollable_content_region.height - 1)
+        """Rows that fit under the header (no horizontal scrollbar, so the height is the size's)."""
+        return max(1, self.size.height - 1)
 
     def _want(self) -> None:
         """Ask for every window the visible rows (and one page either side) fall in."""
@@ -332,10 +341,20 @@ class QueueTable(ScrollView, can_focus=True):
         self._report()
 
     def _scroll_to_line(self, top: int) -> None:
-        top = max(0, min(top, max(0, self._total + 1 - self.scrollable_content_region.height)))
-        if top != int(self.scroll_y):
+        top = max(0, min(top, max(0, self._total + 1 - self.size.height)))
+        moved = top - int(self.scroll_y)
+        if moved:
             self.scroll_to(y=top, animate=False, force=True)
+            # Right after this frame, draw the next page in the direction of travel.
+            self.call_after_refresh(self.prerender_ahead, 1 if moved > 0 else -1)
         self.refresh()
+        self._prerender_soon()
+
+    def _prerender_soon(self) -> None:
+        """Once things are quiet, draw the rows a page away so the next page key finds them ready."""
+        if self._prerender_timer is not None:
+            self._prerender_timer.stop()
+        self._prerender_timer = self.set_timer(0.1, self.prerender, name="prerender")
 
     def _report(self, force: bool = False) -> None:
         row = self._rows.get(self._cursor)
@@ -395,9 +414,25 @@ class QueueTable(ScrollView, can_focus=True):
     # -- drawing -----------------------------------------------------------------------------------
 
     def refresh_live(self) -> None:
-        """Redraw the visible rows for a new "now" (the 1 Hz tick); runs no query."""
-        if self._total and any(c.live for c in self._columns):
-            self.refresh(Region(0, 1, self.size.width, max(0, self.size.height - 1)))
+        """Redraw, for a new "now" (the 1 Hz tick), the visible rows whose live cells read differently.
+
+        Runs no query; most ticks change a line or two, since countdowns show minutes.
+        """
+        if not self._total or not self._live:
+            return
+        palette, now, width = self.palette, self._now(), self.size.width
+        top = int(self.scroll_y)
+        for line in range(1, self.size.height):
+            index = top + line - 1
+            row = self._rows.get(index)
+            if row is None:
+                continue
+            drawn = self._drawn.get(index)
+            if drawn is not None and drawn[0] is row:
+                live = [self._render_cell(row, col, now, palette) for col in self._live]
+                if drawn[1] == tuple((t.plain, t.style, tuple(t.spans) if t.spans else ()) for t in live):
+                    continue
+            self.refresh(Region(0, line, width, 1))
 
     def _refresh_index(self, index: int) -> None:
         line = index - int(self.scroll_y) + 1
@@ -440,9 +475,14 @@ class QueueTable(ScrollView, can_focus=True):
         self._widths = (width, tuple(widths))
         return self._widths[1]
 
+    def render_lines(self, crop: Region) -> list[Strip]:
+        # Worked out once per render, not per line: neither is cheap to ask for.
+        self._line_width = self.scrollable_content_region.width
+        self._line_base = self.rich_style
+        return super().render_lines(crop)
+
     def render_line(self, y: int) -> Strip:
-        width = self.scrollable_content_region.width
-        base = self.rich_style
+        width, base = self._line_width, self._line_base
         if y == 0:
             return self._header(width, base)
         index = int(self.scroll_y) + y - 1
@@ -456,66 +496,105 @@ class QueueTable(ScrollView, can_focus=True):
             return self._message(ELLIPSIS, width, base, cursor=index == self._cursor)
         return self._row_strip(index, row, width, base)
 
+    def _strip(self, segments: list[Segment], width: int, under: Style, over: Style | None = None) -> Strip:
+        """One Strip of exactly `width` cells with the line's styles applied in a single pass."""
+        length = sum(cell_len(seg.text) for seg in segments)
+        if length < width:
+            segments.append(Segment(" " * (width - length)))
+        styled = list(Segment.apply_style(segments, under, over))
+        return Strip(styled, width) if length <= width else Strip(styled).crop(0, width)
+
     def _message(self, message: str, width: int, base: Style, *, cursor: bool = False) -> Strip:
         style = base + self.get_component_rich_style("queue-table--placeholder")
         if cursor:
             style += self.get_component_rich_style("queue-table--cursor")
-        return Strip([Segment(" "), *_fit(Text(message), width - 1, "left")]).apply_style(style)
+        return self._strip([Segment(" "), *_fit(Text(message), max(0, width - 1), "left")], width, style)
 
     def _header(self, width: int, base: Style) -> Strip:
         key = ("header", width, base)
         hit = self._lines.get(key)
         if hit is not None:
-            return hit[1]
+            return hit[2]
         widths = self._layout(width)
         segments = [Segment(" ")]
         for col, w in zip(self._columns, widths, strict=True):
             segments += _fit(Text(col.header), w, col.align)
             segments.append(Segment(" "))
-        style = base + self.get_component_rich_style("queue-table--header")
-        strip = Strip(segments).adjust_cell_length(width).apply_style(style).simplify()
-        self._lines[key] = (None, strip)
+        strip = self._strip(segments, width, base + self.get_component_rich_style("queue-table--header"))
+        self._lines[key] = (None, None, strip)
         return strip
 
-    def _static_cells(self, row: Any, widths: tuple[int, ...], palette: Palette) -> tuple[list[Segment] | None, ...]:
-        key = self._key(row)
+    def _runs(self, row: Any, width: int, palette: Palette, under: Style,
+              over: Style | None) -> list[list[Segment]]:
+        """The row's styled segments between its live cells, drawn once per row, width and look."""
+        key = (self._key(row), over is not None)
+        look = (width, under, over)
         hit = self._cells.get(key)
-        if hit is not None and hit[0] is row and hit[1] == hash(widths):
+        if hit is not None and hit[0] is row and hit[1] == look:
             return hit[2]
+        widths = self._layout(width)
         now = self._now()
-        cells = tuple(
-            None if col.live else _fit(self._render_cell(row, col, now, palette), w, col.align)
-            for col, w in zip(self._columns, widths, strict=True)
-        )
-        self._cells[key] = (row, hash(widths), cells)
-        return cells
+        runs: list[list[Segment]] = [[Segment(" ")]]
+        for col, w in zip(self._columns, widths, strict=True):
+            if col.live:
+                runs.append([Segment(" ")])
+            else:
+                runs[-1] += _fit(self._render_cell(row, col, now, palette), w, col.align)
+                runs[-1].append(Segment(" "))
+        used = 1 + sum(widths) + len(widths)
+        if used < width:
+            runs[-1].append(Segment(" " * (width - used)))
+        styled = [list(Segment.apply_style(run, under, over)) for run in runs]
+        self._cells[key] = (row, look, styled)
+        return styled
 
     def _row_strip(self, index: int, row: Any, width: int, base: Style) -> Strip:
         palette = self.palette
-        widths = self._layout(width)
         now = self._now()
-        live = tuple(
-            self._render_cell(row, col, now, palette) if col.live else None for col in self._columns
-        )
-        signature = tuple((t.plain, t.style, tuple(t.spans)) for t in live if t is not None)
+        live = [self._render_cell(row, col, now, palette) for col in self._live]
+        signature = tuple((t.plain, t.style, tuple(t.spans) if t.spans else ()) for t in live)
         cursor = index == self._cursor
-        line_key = (self._key(row), width, cursor, base, signature)
+        line_key = (self._key(row), width, cursor, base)
         hit = self._lines.get(line_key)
-        if hit is not None and hit[0] is row:
-            return hit[1]
-        static = self._static_cells(row, widths, palette)
-        segments = [Segment(" ")]
-        for col, w, cell, fresh in zip(self._columns, widths, static, live, strict=True):
-            segments += cell if cell is not None else _fit(fresh, w, col.align)  # type: ignore[arg-type]
-            segments.append(Segment(" "))
-        strip = Strip(segments).adjust_cell_length(width)
+        self._drawn[index] = (row, signature)
+        if hit is not None and hit[0] is row and hit[1] == signature:
+            return hit[2]
+        under, over = base, None
         if cursor:
             cursor_style = self.get_component_rich_style("queue-table--cursor")
             under = base + Style(color=cursor_style.color, bold=cursor_style.bold)
             over = Style(bgcolor=cursor_style.bgcolor)
-            strip = Strip(list(Segment.apply_style(strip, under, over)), width)
-        else:
-            strip = strip.apply_style(base)
-        strip = strip.simplify()
-        self._lines[line_key] = (row, strip)
+        runs = self._runs(row, width, palette, under, over)
+        segments = list(runs[0])
+        for (column, w), text, run in zip(self._live_widths(width), live, runs[1:], strict=True):
+            segments.extend(Segment.apply_style(_fit(text, w, column.align), under, over))
+            segments += run
+        used = 1 + sum(self._layout(width)) + len(self._columns)
+        strip = Strip(segments, width) if used <= width else Strip(segments).crop(0, width)
+        self._lines[line_key] = (row, signature, strip)
         return strip
+
+    def _live_widths(self, width: int) -> list[tuple[Column, int]]:
+        return [(col, w) for col, w in zip(self._columns, self._layout(width), strict=True) if col.live]
+
+    def prerender_ahead(self, direction: int) -> None:
+        """Draw the static cells of the page after (or before) the visible one."""
+        page = self._viewport_rows()
+        top = int(self.scroll_y)
+        self._prerender_range(top + page if direction > 0 else top - page, page)
+
+    def _prerender_range(self, first: int, count: int) -> None:
+        width = self._line_width
+        if not width:
+            return
+        palette, base = self.palette, self._line_base
+        for index in range(max(0, first), min(self._total, first + count)):
+            row = self._rows.get(index)
+            if row is not None and index != self._cursor:
+                self._runs(row, width, palette, base, None)
+
+    def prerender(self, rows: int | None = None) -> None:
+        """Draw the static cells of the rows a page above and below ahead of time (idle work)."""
+        page = rows or self._viewport_rows()
+        top = int(self.scroll_y)
+        self._prerender_range(top - page, 3 * page)

@@ -12,8 +12,15 @@ if TYPE_CHECKING:
 
 def home_screen(services: Services | None) -> Screen[None]:
     """The first screen; it takes what it needs from the app (services may still be starting)."""
-    from console.screens.handover_gate import show_unacknowledged_handover
     from console.screens.queue import QueueScreen
 
-    show_unacknowledged_handover(services)  # an incoming lead sees the handover first
-    return QueueScreen()
+    def handover_gate() -> None:
+        # An incoming lead sees the handover first. Checked once the queue is on screen: the
+        # handover code needs SQLModel, which the first paint does without.
+        from console.screens.handover_gate import show_unacknowledged_handover
+
+        show_unacknowledged_handover(services)
+
+    queue = QueueScreen()
+    queue.after_first_paint(handover_gate)
+    return queue

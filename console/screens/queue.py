@@ -8,6 +8,7 @@ cursor is on, so the cursor stays on it.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING, ClassVar
@@ -108,6 +109,8 @@ class QueueScreen(Screen[None]):
         self._filter_timer: Timer | None = None
         self._pinned: int | None = None
         self._count: int | None = None
+        self._first_paint: list[Callable[[], object]] = []
+        self._boot_window = True
 
     @property
     def shiftdesk(self) -> ShiftdeskApp:
@@ -172,8 +175,26 @@ class QueueScreen(Screen[None]):
         page = max(10, table.size.height)
         self._load(self.query_state, self._gen, key if isinstance(key, int) else None, where, page, follow)
 
+    def _prefetched(self, q: QueueQuery, anchor: int | None) -> tuple[int, list[TicketRow]] | None:
+        """The first window read during start-up, if it answers this load (used once)."""
+        boot = self.shiftdesk.boot
+        future, boot_window = boot.first_window, self._boot_window
+        self._boot_window = False
+        if future is None or not boot_window or anchor is not None:
+            return None
+        try:
+            query, total, rows = future.result(timeout=10)
+        except Exception:
+            return None
+        return (total, rows) if query == q else None
+
     @work(thread=True, exclusive=True, group="queue-load", exit_on_error=False)
     def _load(self, q: QueueQuery, gen: int, anchor: int | None, fallback: int, page: int, follow: bool) -> None:
+        early = self._prefetched(q, anchor)
+        if early is not None:
+            total, rows = early
+            self.post_message(Loaded(gen, total, 0, rows, 0, None, False, follow))
+            return
         now = self._now()
         block = QueueTable.BLOCK
         with self.shiftdesk.reader.read() as conn:
@@ -198,7 +219,17 @@ class QueueScreen(Screen[None]):
         self._count = message.total
         self._render_bar()
         if first:
-            self.call_after_refresh(self.shiftdesk.start_services)
+            self.call_after_refresh(self._painted)
+
+    def after_first_paint(self, callback: Callable[[], object]) -> None:
+        """Run `callback` once the first rows are on screen (heavier start-up work waits for it)."""
+        self._first_paint.append(callback)
+
+    def _painted(self) -> None:
+        self.shiftdesk.start_services()
+        callbacks, self._first_paint = self._first_paint, []
+        for callback in callbacks:
+            callback()
 
     @on(QueueTable.WindowNeeded)
     def _window_needed(self, message: QueueTable.WindowNeeded) -> None:
