@@ -94,7 +94,15 @@ _STATEMENTS = (("rollup_count", _COUNT_KEY, _upsert("rollup_count", _COUNT_KEY, 
                ("rollup_open", _OPEN_KEY, _upsert("rollup_open", _OPEN_KEY, ("n",))))
 
 
+def _owner(session: Session) -> Session:
+    """The session whose commit writes the deltas: this one, or the one it stands in for (intake's
+    bulk MemorySession holds new rows in memory and keeps the real, committing session as `real`)."""
+    real = getattr(session, "real", None)
+    return real if isinstance(real, Session) else session
+
+
 def _pending(session: Session) -> dict[str, dict[tuple, dict[str, int]]]:
+    session = _owner(session)
     pending = session.info.get(_PENDING)
     if pending is None:
         pending = session.info[_PENDING] = {table: {} for table, _, _ in _STATEMENTS}
