@@ -134,6 +134,7 @@ def register(app: typer.Typer) -> None:
         """The SLA panel's figures for a period: attainment, reply and resolution times, FCR, CSAT, NPS."""
         from store.clock import now as clock_now
         from store.db import open_database
+        from store.errors import ShiftdeskError
         from store.reports import hour_end, local_midnight
         from store.reports_doc import BY, build, csv_rows
         from store.reports_live import agent_labels
@@ -146,7 +147,10 @@ def register(app: typer.Typer) -> None:
         db = open_database(_state(ctx).db_url)
         now = clock_now()
         with db.read() as session:
-            tz = team_timezone(session, team)
+            try:
+                tz = team_timezone(session, team)
+            except ShiftdeskError as exc:  # no shifts yet: `shiftdesk init` adds the defaults
+                _fail(str(exc))
             try:
                 lo = parse_bound(start, tz, end=False) if start else local_midnight(
                     now - timedelta(days=6), tz)
