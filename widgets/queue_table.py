@@ -26,6 +26,7 @@ from textual.message import Message
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
 from textual.timer import Timer
+from textual.widget import Widget
 
 from widgets.countdown import Palette
 
@@ -246,7 +247,11 @@ class QueueTable(ScrollView, can_focus=True):
             self._requested.add(start // self.BLOCK)
         target = self._cursor if cursor is None else cursor
         self._cursor = min(max(0, target), max(0, self._total - 1))
-        self.virtual_size = Size(0, self._total + 1)
+        size = Size(0, self._total + 1)
+        if size != self.virtual_size:
+            # Not through the reactive: that would re-lay out the whole screen for a new row count.
+            self.set_reactive(Widget.virtual_size, size)
+            self._scroll_update(size)
         self._scroll_to_line(self._cursor - old_line)
         self.refresh()
         self._want()
