@@ -10,14 +10,10 @@ and cached. Rows are opaque objects with a key (their `id` by default).
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any, ClassVar
 
-from rich.cells import cell_len, set_cell_size
-from rich.segment import Segment
 from rich.style import Style
-from rich.text import Text
 from textual import events
 from textual.binding import Binding, BindingType
 from textual.cache import LRUCache
@@ -29,54 +25,9 @@ from textual.timer import Timer
 from textual.widget import Widget
 
 from widgets.countdown import Palette
+from widgets.queue_rows import ELLIPSIS, CellRenderer, Column, RowPainter, signature
 
 __all__ = ["CellRenderer", "Column", "QueueTable"]
-
-ELLIPSIS = "…"
-
-
-@dataclass(frozen=True, slots=True)
-class Column:
-    """One column: its header, its width in cells (the minimum, for a flexible one)."""
-
-    key: str
-    header: str
-    width: int
-    flex: bool = False  # shares the width left over by the fixed columns
-    live: bool = False  # depends on the time: redrawn on every tick
-    align: str = "left"  # left | right
-
-
-CellRenderer = Callable[[Any, Column, datetime, Palette], Text]
-
-
-def _fit(text: Text, width: int, align: str) -> list[Segment]:
-    """A cell's text cut or padded to exactly `width` cells, as segments."""
-    if width <= 0:
-        return []
-    style = text.style if isinstance(text.style, Style) else Style.parse(text.style or "none")
-    if not text.spans:
-        plain = text.plain
-        if cell_len(plain) > width:
-            plain = set_cell_size(plain, width - 1) + ELLIPSIS if width > 1 else ELLIPSIS
-        pad = width - cell_len(plain)
-        plain = plain + " " * pad if align == "left" else " " * pad + plain
-        return [Segment(plain, style)]
-    fitted = text.copy()
-    fitted.truncate(width, overflow="ellipsis", pad=True)
-    if align == "right":
-        fitted.align("right", width)
-    return [seg for seg in fitted.render(_CONSOLE, end="")]
-
-
-class _Console:
-    """Just enough of a Console for Text.render: styles are Style objects already."""
-
-    def get_style(self, name: object, *, default: object = None) -> Style:
-        return name if isinstance(name, Style) else Style.parse(str(name) or "none")
-
-
-_CONSOLE: Any = _Console()
 
 
 class QueueTable(ScrollView, can_focus=True):
@@ -168,10 +119,9 @@ class QueueTable(ScrollView, can_focus=True):
                  now: Callable[[], datetime] | None = None, key: Callable[[Any], object] | None = None,
                  name: str | None = None, id: str | None = None, classes: str | None = None) -> None:
         super().__init__(name=name, id=id, classes=classes)
-        self._columns = tuple(columns)
-        self._render_cell = render_cell
         self._now = now or (lambda: datetime.now(UTC))
         self._key = key or (lambda row: row.id)
+        self._painter = RowPainter(columns, render_cell, self._key)
         self._total = 0
         self._loaded = False
         self._rows: dict[int, Any] = {}
@@ -180,15 +130,11 @@ class QueueTable(ScrollView, can_focus=True):
         self._last_reported: tuple[int, object | None, int] = (-1, None, 0)
         self._epoch = 0
         self._requested: set[int] = set()
-        self._widths: tuple[int, tuple[int, ...]] = (-1, ())
         self._palette_cache: Palette | None = None
-        self._cells: LRUCache[object, tuple[Any, tuple, list[list[Segment]]]] = LRUCache(4096)
-        self._lines: LRUCache[tuple, tuple[Any, object, Strip]] = LRUCache(1024)
         self.empty_text = ""
         self.loading_text = ""
         self._line_width = 0
         self._line_base = Style()
-        self._live = tuple(c for c in self._columns if c.live)
         self._prerender_timer: Timer | None = None
         self._drawn: LRUCache[int, tuple[Any, tuple]] = LRUCache(512)  # what each row index last showed
 
@@ -240,7 +186,7 @@ class QueueTable(ScrollView, can_focus=True):
         self._rows = {}
         self._index_of = {}
         self._requested = set()
-        self._lines.clear()
+        self._painter.forget(lines_only=True)
         self._drawn.clear()
         self._store(start, rows)
         if start % self.BLOCK == 0 and (len(rows) >= self.BLOCK or start + len(rows) >= self._total):
@@ -405,15 +351,15 @@ class QueueTable(ScrollView, can_focus=True):
         self._want()
 
     def _on_resize(self, event: events.Resize) -> None:
-        self._lines.clear()
+        self._painter.forget(lines_only=True)
         self._want()
 
     def on_focus(self) -> None:
-        self._lines.clear()
+        self._painter.forget(lines_only=True)
         self.refresh()
 
     def on_blur(self) -> None:
-        self._lines.clear()
+        self._painter.forget(lines_only=True)
         self.refresh()
 
     # -- drawing -----------------------------------------------------------------------------------
@@ -423,7 +369,7 @@ class QueueTable(ScrollView, can_focus=True):
 
         Runs no query; most ticks change a line or two, since countdowns show minutes.
         """
-        if not self._total or not self._live:
+        if not self._total or not self._painter.live:
             return
         palette, now, width = self.palette, self._now(), self.size.width
         top = int(self.scroll_y)
@@ -433,10 +379,8 @@ class QueueTable(ScrollView, can_focus=True):
             if row is None:
                 continue
             drawn = self._drawn.get(index)
-            if drawn is not None and drawn[0] is row:
-                live = [self._render_cell(row, col, now, palette) for col in self._live]
-                if drawn[1] == tuple((t.plain, t.style, tuple(t.spans) if t.spans else ()) for t in live):
-                    continue
+            if drawn is not None and drawn[0] is row and drawn[1] == signature(self._painter.live_texts(row, now, palette)):
+                continue
             self.refresh(Region(0, line, width, 1))
 
     def _refresh_index(self, index: int) -> None:
@@ -447,8 +391,7 @@ class QueueTable(ScrollView, can_focus=True):
     def notify_style_update(self) -> None:
         super().notify_style_update()
         self._palette_cache = None
-        self._cells.clear()
-        self._lines.clear()
+        self._painter.forget()
 
     @property
     def palette(self) -> Palette:
@@ -463,23 +406,6 @@ class QueueTable(ScrollView, can_focus=True):
             )
         return self._palette_cache
 
-    def _layout(self, width: int) -> tuple[int, ...]:
-        if self._widths[0] == width:
-            return self._widths[1]
-        cols = self._columns
-        fixed = sum(c.width for c in cols if not c.flex) + len(cols) + 1  # a space before each column
-        flex = [c for c in cols if c.flex]
-        spare = max(0, width - fixed - sum(c.width for c in flex))
-        widths = []
-        for c in cols:
-            if c.flex:
-                share = spare // len(flex)
-                widths.append(c.width + share)
-            else:
-                widths.append(c.width)
-        self._widths = (width, tuple(widths))
-        return self._widths[1]
-
     def render_lines(self, crop: Region) -> list[Strip]:
         # Worked out once per render, not per line: neither is cheap to ask for.
         self._line_width = self.scrollable_content_region.width
@@ -488,99 +414,30 @@ class QueueTable(ScrollView, can_focus=True):
 
     def render_line(self, y: int) -> Strip:
         width, base = self._line_width, self._line_base
+        painter = self._painter
         if y == 0:
-            return self._header(width, base)
+            return painter.header(width, base + self.get_component_rich_style("queue-table--header"))
         index = int(self.scroll_y) + y - 1
         if index >= self._total:
             if index == 0:
                 message = self.empty_text if self._loaded else self.loading_text
-                return self._message(message, width, base)
+                return painter.message(message, width, base + self.get_component_rich_style("queue-table--placeholder"))
             return Strip.blank(width, base)
         row = self._rows.get(index)
         if row is None:
-            return self._message(ELLIPSIS, width, base, cursor=index == self._cursor)
-        return self._row_strip(index, row, width, base)
-
-    def _strip(self, segments: list[Segment], width: int, under: Style, over: Style | None = None) -> Strip:
-        """One Strip of exactly `width` cells with the line's styles applied in a single pass."""
-        length = sum(cell_len(seg.text) for seg in segments)
-        if length < width:
-            segments.append(Segment(" " * (width - length)))
-        styled = list(Segment.apply_style(segments, under, over))
-        return Strip(styled, width) if length <= width else Strip(styled).crop(0, width)
-
-    def _message(self, message: str, width: int, base: Style, *, cursor: bool = False) -> Strip:
-        style = base + self.get_component_rich_style("queue-table--placeholder")
-        if cursor:
-            style += self.get_component_rich_style("queue-table--cursor")
-        return self._strip([Segment(" "), *_fit(Text(message), max(0, width - 1), "left")], width, style)
-
-    def _header(self, width: int, base: Style) -> Strip:
-        key = ("header", width, base)
-        hit = self._lines.get(key)
-        if hit is not None:
-            return hit[2]
-        widths = self._layout(width)
-        segments = [Segment(" ")]
-        for col, w in zip(self._columns, widths, strict=True):
-            segments += _fit(Text(col.header), w, col.align)
-            segments.append(Segment(" "))
-        strip = self._strip(segments, width, base + self.get_component_rich_style("queue-table--header"))
-        self._lines[key] = (None, None, strip)
-        return strip
-
-    def _runs(self, row: Any, width: int, palette: Palette, under: Style,
-              over: Style | None) -> list[list[Segment]]:
-        """The row's styled segments between its live cells, drawn once per row, width and look."""
-        key = (self._key(row), over is not None)
-        look = (width, under, over)
-        hit = self._cells.get(key)
-        if hit is not None and hit[0] is row and hit[1] == look:
-            return hit[2]
-        widths = self._layout(width)
-        now = self._now()
-        runs: list[list[Segment]] = [[Segment(" ")]]
-        for col, w in zip(self._columns, widths, strict=True):
-            if col.live:
-                runs.append([Segment(" ")])
-            else:
-                runs[-1] += _fit(self._render_cell(row, col, now, palette), w, col.align)
-                runs[-1].append(Segment(" "))
-        used = 1 + sum(widths) + len(widths)
-        if used < width:
-            runs[-1].append(Segment(" " * (width - used)))
-        styled = [list(Segment.apply_style(run, under, over)) for run in runs]
-        self._cells[key] = (row, look, styled)
-        return styled
-
-    def _row_strip(self, index: int, row: Any, width: int, base: Style) -> Strip:
-        palette = self.palette
-        now = self._now()
-        live = [self._render_cell(row, col, now, palette) for col in self._live]
-        signature = tuple((t.plain, t.style, tuple(t.spans) if t.spans else ()) for t in live)
-        cursor = index == self._cursor
-        line_key = (self._key(row), width, cursor, base)
-        hit = self._lines.get(line_key)
-        self._drawn[index] = (row, signature)
-        if hit is not None and hit[0] is row and hit[1] == signature:
-            return hit[2]
+            style = base + self.get_component_rich_style("queue-table--placeholder")
+            if index == self._cursor:
+                style += self.get_component_rich_style("queue-table--cursor")
+            return painter.message(ELLIPSIS, width, style)
+        now, palette = self._now(), self.palette
+        live = painter.live_texts(row, now, palette)
+        self._drawn[index] = (row, signature(live))
         under, over = base, None
-        if cursor:
-            cursor_style = self.get_component_rich_style("queue-table--cursor")
-            under = base + Style(color=cursor_style.color, bold=cursor_style.bold)
-            over = Style(bgcolor=cursor_style.bgcolor)
-        runs = self._runs(row, width, palette, under, over)
-        segments = list(runs[0])
-        for (column, w), text, run in zip(self._live_widths(width), live, runs[1:], strict=True):
-            segments.extend(Segment.apply_style(_fit(text, w, column.align), under, over))
-            segments += run
-        used = 1 + sum(self._layout(width)) + len(self._columns)
-        strip = Strip(segments, width) if used <= width else Strip(segments).crop(0, width)
-        self._lines[line_key] = (row, signature, strip)
-        return strip
-
-    def _live_widths(self, width: int) -> list[tuple[Column, int]]:
-        return [(col, w) for col, w in zip(self._columns, self._layout(width), strict=True) if col.live]
+        if index == self._cursor:
+            cursor = self.get_component_rich_style("queue-table--cursor")
+            under = base + Style(color=cursor.color, bold=cursor.bold)
+            over = Style(bgcolor=cursor.bgcolor)
+        return painter.line(row, live, width, now, palette, under, over)
 
     def prerender_ahead(self, direction: int) -> None:
         """Draw the static cells of the page after (or before) the visible one."""
@@ -588,18 +445,17 @@ class QueueTable(ScrollView, can_focus=True):
         top = int(self.scroll_y)
         self._prerender_range(top + page if direction > 0 else top - page, page)
 
+    def prerender(self, rows: int | None = None) -> None:
+        """Draw the static cells of the rows a page above and below ahead of time (idle work)."""
+        page = rows or self._viewport_rows()
+        self._prerender_range(int(self.scroll_y) - page, 3 * page)
+
     def _prerender_range(self, first: int, count: int) -> None:
         width = self._line_width
         if not width:
             return
-        palette, base = self.palette, self._line_base
+        palette, base, now = self.palette, self._line_base, self._now()
         for index in range(max(0, first), min(self._total, first + count)):
             row = self._rows.get(index)
             if row is not None and index != self._cursor:
-                self._runs(row, width, palette, base, None)
-
-    def prerender(self, rows: int | None = None) -> None:
-        """Draw the static cells of the rows a page above and below ahead of time (idle work)."""
-        page = rows or self._viewport_rows()
-        top = int(self.scroll_y)
-        self._prerender_range(top - page, 3 * page)
+                self._painter.runs(row, width, now, palette, base, None)

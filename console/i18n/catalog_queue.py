@@ -13,7 +13,6 @@ STRINGS = {
     "queue.filter.placeholder": ("/ 篩選主旨、客戶或工單編號", "/ filter by subject, customer or ticket number"),
     "queue.loading": ("載入中…", "Loading…"),
     "queue.empty": ("這個檢視目前沒有工單。", "No tickets in this view."),
-    "queue.starting": ("正在開啟資料庫…", "Opening the database…"),
     # columns
     "queue.col.priority": ("優先", "Prio"),
     "queue.col.sla": ("SLA", "SLA"),
@@ -109,8 +108,6 @@ STRINGS = {
     "queue.no_ticket": ("游標下沒有工單。", "No ticket under the cursor."),
     "queue.error": ("動作失敗:{message}", "That did not work: {message}"),
     "queue.denied": ("權限不足:{message}", "Not allowed: {message}"),
-    "queue.composer_missing": ("回覆編輯器還沒有提供。", "The reply composer is not available yet."),
-    "queue.left_view": ("#{id} 已離開這個檢視。", "#{id} left this view."),
     # detail pane
     "detail.none": ("選一張工單以查看明細。", "Pick a ticket to see its details."),
     "detail.loading": ("載入 #{id}…", "Loading #{id}…"),
@@ -123,8 +120,6 @@ STRINGS = {
     "detail.created": ("建立", "Created"),
     "detail.escalated": ("已升級", "escalated"),
     "detail.omitted": ("…較早的 {n} 筆紀錄未顯示", "…{n} earlier entries not shown"),
-    "detail.clocks": ("SLA 計時", "SLA clocks"),
-    "detail.no_clocks": ("沒有 SLA 計時", "No SLA clocks"),
     "detail.due": ("到期 {at}", "due {at}"),
     "detail.thread": ("對話紀錄", "Thread"),
     "clock.running": ("計時中", "running"),

@@ -9,7 +9,6 @@ cursor is on, so the cursor stays on it.
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING, ClassVar
 
@@ -17,7 +16,6 @@ from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import BindingType
-from textual.message import Message
 from textual.screen import Screen
 from textual.timer import Timer
 from textual.widgets import Footer, Header, Input, Static
@@ -26,6 +24,8 @@ import console.sanitize as clean
 from console.i18n import t
 from console.screens.queue_commands import QueueCommands
 from console.screens.queue_keys import QUEUE_BINDINGS, VIEW_KEYS, localize_bindings, view_label
+from console.screens.queue_messages import DetailLoaded, Loaded, WindowLoaded
+from console.screens.queue_prompts import QueueActionKeys
 from console.screens.queue_render import clock_faces, columns, detail_head, render_cell, thread_text
 from store import queue
 from store.queue import VIEWS, QueueQuery
@@ -34,8 +34,7 @@ from widgets.queue_table import QueueTable
 
 if TYPE_CHECKING:
     from console.app import ShiftdeskApp
-    from console.screens.queue_actions import Outcome
-    from store.views import TicketDetail, TicketRow
+    from store.views import TicketRow
 
 __all__ = ["QueueScreen"]
 
@@ -43,56 +42,7 @@ FILTER_DELAY = 0.15
 DETAIL_DELAY = 0.05
 
 
-@dataclass
-class Loaded(Message):
-    """A view's count and the window around the cursor's ticket."""
-
-    gen: int
-    total: int
-    start: int
-    rows: list[TicketRow]
-    cursor: int
-    anchor: int | None
-    found: bool
-    follow: bool  # put the cursor on the anchor even if the user moved meanwhile
-
-
-@dataclass
-class WindowLoaded(Message):
-    gen: int
-    epoch: int
-    start: int
-    rows: list[TicketRow]
-
-
-@dataclass
-class DetailLoaded(Message):
-    ticket_id: int
-    detail: TicketDetail | None
-
-
-@dataclass
-class ActionDone(Message):
-    outcome: Outcome
-
-
-@dataclass
-class JumpResolved(Message):
-    ticket_id: int
-    found: bool  # in the current view (with its filter), or in All open
-    switch: bool  # found only in All open: switch to it
-    status: str | None  # its status when it is in no open view; None when it does not exist
-
-
-@dataclass
-class AgentsLoaded(Message):
-    ticket_id: int
-    version: int
-    current: int | None
-    agents: list[tuple[int, str, str]]
-
-
-class QueueScreen(Screen[None]):
+class QueueScreen(QueueActionKeys, Screen[None]):
     """The screen an agent lives in: the queue above, the ticket below."""
 
     CSS_PATH = "queue.tcss"
@@ -356,172 +306,3 @@ class QueueScreen(Screen[None]):
         if event.key == "down" and box.has_focus:
             self.table.focus()
             event.stop()
-
-    # -- actions -------------------------------------------------------------------------------------
-
-    def _current(self) -> TicketRow | None:
-        row = self.table.cursor_row
-        if row is None:
-            self.notify(t("queue.no_ticket"), severity="warning", markup=False)
-        return row
-
-    def _run(self, action: str, row: TicketRow, value: str | None = None) -> None:
-        self._write(action, row.id, row.version, value)
-
-    @work(thread=True, group="queue-write", exit_on_error=False)
-    def _write(self, action: str, ticket_id: int, version: int, value: str | None) -> None:
-        from console.screens.queue_actions import Outcome, perform
-
-        app = self.shiftdesk
-        try:
-            outcome = perform(app.wait_services(), app.reader, action, ticket_id, version=version, value=value)
-        except Exception as exc:  # the database went away, a migration failed...
-            outcome = Outcome(ticket_id, t("queue.error", message=clean.clean_line(str(exc))), "error",
-                              changed=False)
-        self.post_message(ActionDone(outcome))
-
-    @on(ActionDone)
-    def _action_done(self, message: ActionDone) -> None:
-        outcome = message.outcome
-        self.notify(outcome.message, severity=outcome.severity, markup=False)  # type: ignore[arg-type]
-        if outcome.row is not None:
-            self.table.replace_row(outcome.row)
-        if outcome.changed:
-            self.reload(anchor=outcome.ticket_id if self.table.cursor_key == outcome.ticket_id else None)
-            if self.detail.shown == outcome.ticket_id:
-                self._load_detail(outcome.ticket_id)
-
-    def action_claim(self) -> None:
-        row = self._current()
-        if row is not None:
-            self._run("claim", row)
-
-    def action_assign(self) -> None:
-        row = self._current()
-        if row is not None:
-            self._load_agents(row.id, row.version, row.assignee_id)
-
-    @work(thread=True, exclusive=True, group="queue-agents", exit_on_error=False)
-    def _load_agents(self, ticket_id: int, version: int, current: int | None) -> None:
-        from console.screens.queue_actions import agent_choices
-
-        self.post_message(AgentsLoaded(ticket_id, version, current, agent_choices(self.shiftdesk.reader)))
-
-    @on(AgentsLoaded)
-    def _agents_loaded(self, message: AgentsLoaded) -> None:
-        from console.screens.dialogs import ChoiceDialog
-
-        options = [("", Text(t("dialog.assign.nobody")))]
-        options += [(str(agent_id), Text.assemble(display, (f"  {login}", "dim")))
-                    for agent_id, login, display in message.agents]
-        current = "" if message.current is None else str(message.current)
-
-        def chosen(value: str | None) -> None:
-            if value is not None:
-                self._write("assign", message.ticket_id, message.version, value)
-
-        self.app.push_screen(ChoiceDialog(t("dialog.assign.title", id=message.ticket_id), options,
-                                          current=current, filterable=True), chosen)
-
-    def _choose(self, action: str, title: str, group: str, values: tuple[str, ...], current: str) -> None:
-        from console.screens.dialogs import ChoiceDialog
-        from console.screens.queue_render import label
-
-        row = self._current()
-        if row is None:
-            return
-        options = [(v, Text(label(group, v))) for v in values]
-
-        def chosen(value: str | None) -> None:
-            if value is not None:
-                self._run(action, row, value)
-
-        self.app.push_screen(ChoiceDialog(t(title, id=row.id), options, current=current), chosen)
-
-    def action_set_status(self) -> None:
-        row = self.table.cursor_row
-        self._choose("status", "dialog.status.title", "status", ("open", "pending", "on_hold", "solved"),
-                     row.status if row else "")
-
-    def action_set_priority(self) -> None:
-        row = self.table.cursor_row
-        self._choose("priority", "dialog.priority.title", "priority", ("urgent", "high", "normal", "low"),
-                     row.priority if row else "")
-
-    def _ask(self, action: str, title: str, *, multiline: bool) -> None:
-        from console.screens.dialogs import PromptDialog
-
-        row = self._current()
-        if row is None:
-            return
-
-        def given(value: str | None) -> None:
-            if value is not None:
-                self._run(action, row, value)
-
-        self.app.push_screen(PromptDialog(t(title, id=row.id), multiline=multiline), given)
-
-    def action_note(self) -> None:
-        self._ask("note", "dialog.note.title", multiline=True)
-
-    def action_escalate(self) -> None:
-        self._ask("escalate", "dialog.escalate.title", multiline=False)
-
-    def action_reply(self) -> None:
-        row = self._current()
-        if row is not None:
-            self.shiftdesk.open_composer(row.id)
-
-    # -- jumping to a ticket -------------------------------------------------------------------------
-
-    def action_jump(self) -> None:
-        from console.screens.dialogs import PromptDialog
-
-        def given(value: str | None) -> None:
-            digits = (value or "").strip().removeprefix("#")
-            if digits.isdigit():
-                self.jump_to(int(digits))
-
-        self.app.push_screen(PromptDialog(t("dialog.jump.title"), placeholder=t("dialog.jump.placeholder"),
-                                          restrict=r"#?[0-9]*", max_length=19), given)
-
-    def jump_to(self, ticket_id: int) -> None:
-        """Put the cursor on a ticket: in this view, else in All open, else show it below."""
-        self._resolve_jump(ticket_id, self.query_state)
-
-    @work(thread=True, exclusive=True, group="queue-jump", exit_on_error=False)
-    def _resolve_jump(self, ticket_id: int, q: QueueQuery) -> None:
-        now = self._now()
-        with self.shiftdesk.reader.read() as conn:
-            if queue.position(q, ticket_id, conn=conn, now=now) is not None:
-                self.post_message(JumpResolved(ticket_id, True, False, None))
-                return
-            everything = q.with_(view="open", text="")
-            if queue.position(everything, ticket_id, conn=conn, now=now) is not None:
-                self.post_message(JumpResolved(ticket_id, True, True, None))
-                return
-            status = conn.scalar("SELECT status FROM ticket WHERE id = :id", {"id": ticket_id})
-        self.post_message(JumpResolved(ticket_id, False, False, None if status is None else clean.clean_line(status)))
-
-    @on(JumpResolved)
-    def _jump_resolved(self, message: JumpResolved) -> None:
-        from console.screens.queue_render import label
-
-        ticket_id = message.ticket_id
-        if not message.found:
-            if message.status is None:
-                self.notify(t("queue.not_found", id=ticket_id), severity="warning", markup=False)
-                return
-            self.notify(t("queue.not_in_queue", id=ticket_id, status=label("status", message.status)),
-                        markup=False)
-            self._pinned = ticket_id
-            self.detail.clear(Text(t("detail.loading", id=ticket_id)))
-            self._load_detail(ticket_id)
-            return
-        if message.switch:
-            self.notify(t("queue.switched_view", id=ticket_id), markup=False)
-            self.query_state = self.query_state.with_(view="open", text="")
-            self.query_one("#queue-filter", Input).value = ""
-            self._render_bar()
-        self.table.focus()
-        self.reload(anchor=ticket_id, follow=True)
