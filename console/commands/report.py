@@ -72,6 +72,12 @@ def _label(by: str | None, key: str, label: str, names: dict[str, str]) -> Text:
 
         name = f"{by}.{key}"
         return Text(t(name) if has(name) else clean_line(key))
+    if by == "category":
+        from console.i18n import get_language
+        from store.categories import CATEGORY_LABELS_EN
+
+        if get_language() == "en":
+            return Text(clean_line(CATEGORY_LABELS_EN.get(key, label)))
     return Text(clean_line(label))
 
 
