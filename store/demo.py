@@ -177,7 +177,7 @@ class _Sim:
     # -- one ticket ------------------------------------------------------------------------
     def ticket(self, tid: int, t0: float, is_open: bool) -> None:
         rng = self.rng
-        cust_index = int(len(self.customers) * rng.random() ** 2.2)
+        cust_index = int(len(self.customers) * rng.random() ** 1.25)
         cust_id, tier, english = self.customers[min(cust_index, len(self.customers) - 1)]
         category = self.pick_category()
         priority = default_priority(category)
@@ -285,7 +285,7 @@ class _Sim:
             self.batch.surveys.append((st.tid, "csat", score, self.w.ts(solved + 3600), ""))
             self.ev(st.tid, "survey", solved + 3600, None, data={"kind": "csat", "score": score})
         if rng.random() < 0.15:
-            weights = (4, 2, 2, 3, 3, 5, 8, 10, 12, 20, 31) if not breached else (8, 6, 6, 8, 8, 10, 12, 12, 12, 10, 8)
+            weights = (1, 1, 1, 1, 1, 2, 4, 9, 16, 27, 37) if not breached else (8, 6, 6, 8, 8, 10, 12, 12, 12, 10, 8)
             score = rng.choices(range(11), weights=weights)[0]
             self.batch.surveys.append((st.tid, "nps", score, self.w.ts(solved + 7200), ""))
             self.ev(st.tid, "survey", solved + 7200, None, data={"kind": "nps", "score": score})
@@ -430,7 +430,7 @@ def _seed_people(db: Database, spec: DemoSpec, rng: random.Random, now_dt: datet
     with db.read() as session:
         agents = [a.id for a in session.exec(select(Agent).where(Agent.role != "supervisor").order_by(Agent.id))]
     customers: list[tuple] = []
-    count = max(500, (spec.tickets + spec.history) // 4)
+    count = max(500, (spec.tickets + spec.history) * 3 // 2)
     w = _Writer(db)
     rows = []
     for cid in range(1, count + 1):

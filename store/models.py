@@ -154,7 +154,7 @@ class SlaClock(SQLModel, table=True):
     __tablename__ = "sla_clock"
     __table_args__ = (
         Index("ix_clock_ticket", "ticket_id", "metric"),
-        Index("ix_clock_running_due", "state", "due_at"),
+        Index("ix_clock_undecided_due", "state", "outcome", "due_at"),
         Index("ix_clock_ended", "ended_at"),
     )
     id: int | None = Field(default=None, primary_key=True)
