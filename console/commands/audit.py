@@ -41,11 +41,13 @@ def flat_rows(rows) -> list[tuple]:
 
 
 def as_json(rows) -> str:
-    return json.dumps([
+    from console.safe_output import json_text
+
+    return json_text([
         {"id": r.id, "at": r.at.isoformat().replace("+00:00", "Z"), "actor": r.actor, "actor_id": r.actor_id,
          "entity": r.entity, "entity_id": r.entity_id, "action": r.action, "before": r.before, "after": r.after}
         for r in rows
-    ], ensure_ascii=False, indent=2)
+    ], indent=2)
 
 
 def _table(rows, title: str, tz: str) -> Table:
@@ -122,4 +124,6 @@ def register(app: typer.Typer) -> None:
             with output.open("w", encoding="utf-8", newline="") as fh:
                 write_rows(fh, CSV_HEADER, flat_rows(rows))
         else:
-            write_rows(sys.stdout, CSV_HEADER, flat_rows(rows))
+            from console.safe_output import guarded_stdout
+
+            write_rows(guarded_stdout(), CSV_HEADER, flat_rows(rows))

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import sys
 from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
@@ -169,11 +168,14 @@ def register(app: typer.Typer) -> None:
             names = agent_labels(session) if fmt == "table" else {}
         db.dispose()
         if fmt == "json":
-            sys.stdout.write(json.dumps(doc, ensure_ascii=False, indent=2) + "\n")
+            from console.safe_output import json_text
+
+            sys.stdout.write(json_text(doc, indent=2) + "\n")
         elif fmt == "csv":
+            from console.safe_output import guarded_stdout
             from store.csv_safe import writer
 
-            writer(sys.stdout, lineterminator="\n").writerows(csv_rows(doc))
+            writer(guarded_stdout(), lineterminator="\n").writerows(csv_rows(doc))
         else:
             Console(highlight=False).print(render_table(doc, names))
 
