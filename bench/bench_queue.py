@@ -174,17 +174,17 @@ def child_empty(args) -> dict:
 def child_queue(args) -> dict:
     from console.app import build_app
     from console.context import CliState
-    from widgets.queue_table import QueueTable
+    from widgets.queue_rows import RowPainter
 
     result: dict = {}
     painted = {"rows": False}
-    original = QueueTable._row_strip
+    original = RowPainter.line
 
-    def row_strip(self, *a, **k):
+    def line(self, *a, **k):
         painted["rows"] = True
         return original(self, *a, **k)
 
-    QueueTable._row_strip = row_strip
+    RowPainter.line = line
 
     async def run() -> None:
         app = build_app(CliState(db_url=args.db, as_agent=AGENT))

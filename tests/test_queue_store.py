@@ -201,3 +201,25 @@ def test_closing_the_reader_waits_for_reads_in_flight_and_later_reads_reconnect(
     with reader.read() as conn:  # a later read opens a fresh connection
         assert conn.scalar("SELECT count(*) FROM ticket") == 9
     reader.close()
+
+
+def test_the_indexes_the_queue_names_exist():
+    """On SQLite the queue names its indexes (INDEXED BY): renaming one must fail here, not live."""
+    from store.models import Ticket
+
+    names = {index.name for index in Ticket.__table__.indexes}
+    assert set(queue.ORDER_INDEXES) <= names
+
+
+def test_window_queries_walk_an_index_in_order(seed_small, clock):
+    reader = SqliteReader(seed_small.path)
+    with reader.read() as conn:
+        for q in (QueueQuery(), QueueQuery(sort="breach"), QueueQuery(view="mine", agent_id=1),
+                  QueueQuery(view="channel:chat"), QueueQuery(text="x")):
+            where, params = queue._where(q, clock.now(), "sqlite")
+            plan = conn.all(f"EXPLAIN QUERY PLAN SELECT t.id FROM ticket t {queue._hint(q, 'sqlite')} "
+                            f"WHERE {where} ORDER BY {', '.join(queue._ORDER[q.sort])}", params)
+            text = " ".join(str(step[-1]) for step in plan)
+            if q.view != "mine" or q.sort == "priority":
+                assert "TEMP B-TREE" not in text, (q, text)
+    reader.close()
