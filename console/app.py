@@ -241,7 +241,7 @@ def _unknown_agent(exc: BaseException) -> None:
 def build_app(state: CliState) -> ShiftdeskApp:
     """Everything that can fail before the UI starts fails here, with a clear message."""
     from console.boot import quick_boot
-    from store.errors import UnknownAgent
+    from store.errors import PermissionDenied, UnknownAgent
 
     try:
         boot = quick_boot(state)
@@ -255,4 +255,14 @@ def build_app(state: CliState) -> ShiftdeskApp:
     except UnknownAgent as exc:
         _unknown_agent(exc)
         raise  # unreachable: _unknown_agent exits
+    except PermissionDenied as exc:  # e.g. --as naming someone else while logged in to PostgreSQL
+        import sys
+
+        from rich.console import Console
+        from rich.text import Text
+
+        from console.sanitize import clean_line
+
+        Console(stderr=True).print(Text(clean_line(str(exc)), style="red"))
+        sys.exit(2)
     return ShiftdeskApp(services)
