@@ -26,6 +26,7 @@ STRINGS = {
     "queue.col.age": ("經過", "Age"),
     # keys (footer) and commands (palette)
     "queue.key.claim": ("認領", "Claim"),
+    "queue.key.next": ("下一張", "Next ticket"),
     "queue.key.assign": ("指派", "Assign"),
     "queue.key.status": ("狀態", "Status"),
     "queue.key.priority": ("優先度", "Priority"),
@@ -42,6 +43,8 @@ STRINGS = {
     "queue.key.view_n": ("檢視:{view}", "View: {view}"),
     "queue.cmd.claim": ("認領工單", "Claim ticket"),
     "queue.cmd.claim.help": ("把游標所在的工單指派給自己", "Assign the ticket under the cursor to yourself"),
+    "queue.cmd.next": ("認領下一張工單", "Take the next ticket"),
+    "queue.cmd.next.help": ("認領最緊急的未指派工單並跳過去", "Claim the most urgent unclaimed ticket and go to it"),
     "queue.cmd.assign": ("指派工單給…", "Assign ticket to…"),
     "queue.cmd.assign.help": ("把工單交給另一位客服人員", "Give the ticket to another agent"),
     "queue.cmd.status": ("設定狀態…", "Set status…"),
@@ -89,6 +92,8 @@ STRINGS = {
     "dialog.current": ("(目前)", "(current)"),
     # results of actions
     "queue.done.claim": ("已認領 #{id}。", "Claimed #{id}."),
+    "queue.done.next": ("已認領下一張工單 #{id}。", "Took the next ticket, #{id}."),
+    "queue.none_next": ("沒有未認領的工單。", "No unclaimed ticket is waiting."),
     "queue.done.already_yours": ("#{id} 本來就是你的。", "#{id} is already yours."),
     "queue.lost.claim": ("#{id} 已被 {winner} 認領。", "#{id} was already claimed by {winner}."),
     "queue.done.assign": ("已把 #{id} 指派給 {name}。", "Assigned #{id} to {name}."),

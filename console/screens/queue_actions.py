@@ -17,7 +17,7 @@ if TYPE_CHECKING:
     from store.reader import Reader
     from store.views import TicketRow
 
-__all__ = ["ACTIONS", "Outcome", "agent_choices", "perform"]
+__all__ = ["ACTIONS", "Outcome", "agent_choices", "perform", "take_next"]
 
 ACTIONS = ("claim", "assign", "status", "priority", "note", "escalate")
 
@@ -73,6 +73,23 @@ def perform(services: Services, reader: Reader, action: str, ticket_id: int, *, 
     if message is None:
         return Outcome(ticket_id, t("queue.unchanged", id=ticket_id), "information", None, changed=False)
     return Outcome(ticket_id, message, "information", _row(reader, ticket_id))
+
+
+def take_next(services: Services, reader: Reader) -> Outcome:
+    """Claim the most urgent unclaimed ticket for the acting agent (ticket_id 0: none is left)."""
+    from store import tickets
+    from store.errors import PermissionDenied
+
+    try:
+        with services.db.write() as session:
+            ctx = tickets.Context.open(session, services.clock.now())
+            taken = tickets.next_ticket(ctx, services.agent.id)
+            ticket_id = taken.id if taken is not None else None
+    except PermissionDenied as exc:
+        return Outcome(0, t("queue.denied", message=clean.clean_line(str(exc))), "error", None, changed=False)
+    if ticket_id is None:
+        return Outcome(0, t("queue.none_next"), "warning", None, changed=False)
+    return Outcome(ticket_id, t("queue.done.next", id=ticket_id), "information", _row(reader, ticket_id))
 
 
 def _apply(ctx, action: str, ticket_id: int, me: int, version: int | None, value: str | None,

@@ -32,7 +32,7 @@ def _commands(screen: QueueScreen) -> list[tuple[str, str, Callable[[], object],
         (t(f"queue.cmd.{name}"), t(f"queue.cmd.{name}.help"), getattr(screen, f"action_{action}"),
          t(f"queue.cmd.{name}", lang="en"))
         for name, action in (
-            ("claim", "claim"), ("assign", "assign"), ("status", "set_status"), ("priority", "set_priority"),
+            ("claim", "claim"), ("next", "next_ticket"), ("assign", "assign"), ("status", "set_status"), ("priority", "set_priority"),
             ("note", "note"), ("escalate", "escalate"), ("jump", "jump"), ("reply", "reply"),
             ("sort", "toggle_sort"), ("filter", "focus_filter"), ("next_view", "next_view"),
         )

@@ -20,6 +20,7 @@ VIEW_KEYS = {view: str(number) for number, view in enumerate(VIEWS, start=1)}
 
 QUEUE_BINDINGS: list[BindingType] = [
     Binding("c", "claim", "queue.key.claim", id="queue.claim"),
+    Binding("t", "next_ticket", "queue.key.next", id="queue.next"),
     Binding("a", "assign", "queue.key.assign", id="queue.assign"),
     Binding("s", "set_status", "queue.key.status", id="queue.status"),
     Binding("p", "set_priority", "queue.key.priority", id="queue.priority"),

@@ -11,7 +11,7 @@ if TYPE_CHECKING:
     from console.screens.queue_actions import Outcome
     from store.views import TicketDetail, TicketRow
 
-__all__ = ["ActionDone", "AgentsLoaded", "DetailLoaded", "JumpResolved", "Loaded", "WindowLoaded"]
+__all__ = ["ActionDone", "AgentsLoaded", "DetailLoaded", "JumpResolved", "Loaded", "NextTaken", "WindowLoaded"]
 
 
 @dataclass
@@ -44,6 +44,13 @@ class DetailLoaded(Message):
 
 @dataclass
 class ActionDone(Message):
+    outcome: Outcome
+
+
+@dataclass
+class NextTaken(Message):
+    """`t`: the ticket next_ticket handed us (outcome.ticket_id 0 when none was left)."""
+
     outcome: Outcome
 
 

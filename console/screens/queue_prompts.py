@@ -13,7 +13,7 @@ from textual.widgets import Input
 
 import console.sanitize as clean
 from console.i18n import t
-from console.screens.queue_messages import ActionDone, AgentsLoaded, JumpResolved
+from console.screens.queue_messages import ActionDone, AgentsLoaded, JumpResolved, NextTaken
 from store import queue
 from store.queue import QueueQuery
 
@@ -24,7 +24,7 @@ __all__ = ["QueueActionKeys"]
 
 
 class QueueActionKeys:
-    """Claim, assign, status, priority, note, escalate, reply and jump, for QueueScreen."""
+    """Claim, next ticket, assign, status, priority, note, escalate, reply and jump, for QueueScreen."""
 
     # Provided by QueueScreen.
     table: Any
@@ -68,6 +68,28 @@ class QueueActionKeys:
         row = self._current()
         if row is not None:
             self._run("claim", row)
+
+    def action_next_ticket(self) -> None:
+        self._take_next()
+
+    @work(thread=True, group="queue-write", exit_on_error=False)
+    def _take_next(self) -> None:
+        from console.screens.queue_actions import Outcome, take_next
+
+        app = self.shiftdesk
+        try:
+            outcome = take_next(app.wait_services(), app.reader)
+        except Exception as exc:  # the database went away, a migration failed...
+            outcome = Outcome(0, t("queue.error", message=clean.clean_line(str(exc))), "error", changed=False)
+        self.post_message(NextTaken(outcome))
+
+    def on_next_taken(self, message: NextTaken) -> None:
+        outcome = message.outcome
+        self.notify(outcome.message, severity=outcome.severity, markup=False)  # type: ignore[arg-type]
+        if outcome.row is not None:
+            self.table.replace_row(outcome.row)
+        if outcome.ticket_id:
+            self.jump_to(outcome.ticket_id)  # this view if it holds it, else All open
 
     def action_assign(self) -> None:
         row = self._current()
