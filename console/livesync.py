@@ -1,7 +1,8 @@
 """Noticing other consoles' writes: a cheap change probe polled in a worker, plus a breach sweep.
 
 On SQLite the probe is `PRAGMA data_version` on a connection of its own (it changes whenever
-another connection commits); elsewhere it is the newest event and audit ids, since every
+another connection commits), confirmed by the newest ticket, event, clock and audit ids so that
+presence heartbeats alone reload nothing; elsewhere it is the newest event and audit ids, since every
 ticket action writes an event. A poll never overlaps the previous one, and a change is
 announced to the app as one `DatabaseChanged` message.
 """
@@ -35,26 +36,40 @@ class ChangeProbe(Protocol):
     def close(self) -> None: ...
 
 
+# The newest row of each table the queue shows (rowid maxima: a few page reads). Presence
+# heartbeats move data_version every few seconds on every console but none of these.
+CONTENT_MARK = ("SELECT (SELECT max(id) FROM ticket), (SELECT max(id) FROM ticket_event), "
+                "(SELECT max(id) FROM sla_clock), (SELECT max(id) FROM audit)")
+
+
 class SqliteProbe:
-    """`PRAGMA data_version` on a private connection: costs microseconds, reads no table."""
+    """`PRAGMA data_version` on a private connection (microseconds, reads no table); only when it
+    moved, the content mark, so a commit that only touched presence announces nothing."""
 
     def __init__(self, path: str | Path) -> None:
         self.path = Path(path)
         self._conn: sqlite3.Connection | None = None
         self._lock = threading.Lock()
+        self._data_version: object = None
+        self._mark: object = None
 
     def version(self) -> object:
         with self._lock:
             if self._conn is None:
                 self._conn = sqlite3.connect(self.path, timeout=30, isolation_level=None,
                                              check_same_thread=False)
-            return self._conn.execute("PRAGMA data_version").fetchone()[0]
+            data_version = self._conn.execute("PRAGMA data_version").fetchone()[0]
+            if self._mark is None or data_version != self._data_version:
+                self._data_version = data_version
+                self._mark = tuple(self._conn.execute(CONTENT_MARK).fetchone())
+            return self._mark
 
     def close(self) -> None:
         with self._lock:
             if self._conn is not None:
                 self._conn.close()
                 self._conn = None
+                self._data_version = self._mark = None
 
 
 class EventProbe:

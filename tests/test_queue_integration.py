@@ -56,3 +56,23 @@ async def test_next_ticket_is_in_footer_and_palette(queue_app, queue_ui):
         assert "下一張" in queue_ui.screen_text(app)
         titles = [title for title, *_ in _commands(app.screen)]
         assert "認領下一張工單" in titles
+
+
+def test_presence_heartbeats_alone_do_not_announce_a_change(seed_small):
+    from console.livesync import SqliteProbe
+    from store.presence import COMPOSING, VIEWING, leave, touch
+    from store.tickets import add_note
+
+    tid, ben = seed_small.tickets["english"], seed_small.agents["ben"]
+    probe = SqliteProbe(seed_small.path)
+    first = probe.version()
+    for activity in (VIEWING, COMPOSING, VIEWING):
+        with seed_small.db.write() as session:
+            touch(session, ben, tid, activity, seed_small.clock.now())
+        assert probe.version() == first
+    with seed_small.db.write() as session:
+        leave(session, ben)
+    assert probe.version() == first
+    seed_small.act(add_note, tid, ben, "a real change")
+    assert probe.version() != first
+    probe.close()
