@@ -9,6 +9,7 @@ cursor is on, so the cursor stays on it.
 from __future__ import annotations
 
 from collections.abc import Callable
+from concurrent.futures import Future
 from datetime import datetime
 from typing import TYPE_CHECKING, ClassVar
 
@@ -22,12 +23,13 @@ from textual.widgets import Footer, Header, Input, Static
 
 import console.sanitize as clean
 from console.i18n import t
+from console.screens.queue_activity import BEAT_SECONDS, QueuePresence, here_line, history_text
 from console.screens.queue_commands import QueueCommands
 from console.screens.queue_keys import QUEUE_BINDINGS, VIEW_KEYS, localize_bindings, view_label
 from console.screens.queue_messages import DetailLoaded, Loaded, WindowLoaded
 from console.screens.queue_prompts import QueueActionKeys
 from console.screens.queue_render import clock_faces, columns, detail_head, render_cell, thread_text
-from store import queue
+from store import queue, ticket_activity
 from store.queue import VIEWS, QueueQuery
 from widgets.detail_pane import DetailPane
 from widgets.queue_table import QueueTable
@@ -40,9 +42,18 @@ __all__ = ["QueueScreen"]
 
 FILTER_DELAY = 0.15
 DETAIL_DELAY = 0.05
+PREFETCH_WAIT = 0.3
 
 
-class QueueScreen(QueueActionKeys, Screen[None]):
+def _ready(future: Future, timeout: float) -> bool:
+    try:
+        future.result(timeout=timeout)
+    except Exception:  # not done in time, or failed: the screen reads the normal way
+        return False
+    return True
+
+
+class QueueScreen(QueueActionKeys, QueuePresence, Screen[None]):
     """The screen an agent lives in: the queue above, the ticket below."""
 
     CSS_PATH = "queue.tcss"
@@ -91,9 +102,21 @@ class QueueScreen(QueueActionKeys, Screen[None]):
         table.loading_text = t("queue.loading")
         table.empty_text = t("queue.empty")
         self.detail.clear(Text(t("detail.none")))
+        future = self.shiftdesk.boot.first_window
+        if future is not None and _ready(future, PREFETCH_WAIT):
+            # Read while Textual was starting. Waiting a moment for it here costs nothing (there is
+            # nothing to show without it) and saves drawing a "loading" screen first.
+            self._gen += 1
+            early = self._prefetched(self.query_state, None)
+            if early is not None:
+                self.post_message(Loaded(self._gen, early[0], 0, early[1], 0, None, False, True))
+            else:
+                self.reload(follow=True)
+        else:
+            self.reload(follow=True)
         self._render_bar()
-        self.reload(follow=True)
         self.set_interval(1.0, self._tick, name="countdown")
+        self.set_interval(BEAT_SECONDS, self.heartbeat, name="presence")
         self.watch(self.app, "db_generation", self._database_changed, init=False)
 
     # -- the bar above the table ---------------------------------------------------------------------
@@ -212,13 +235,23 @@ class QueueScreen(QueueActionKeys, Screen[None]):
         if self._detail_timer is not None:
             self._detail_timer.stop()
         ticket_id = message.key
-        self._detail_timer = self.set_timer(DETAIL_DELAY, lambda: self._load_detail(ticket_id))
+        self._detail_timer = self.set_timer(DETAIL_DELAY, lambda: self._open_detail(ticket_id))
+
+    def _open_detail(self, ticket_id: int) -> None:
+        self._load_detail(ticket_id)
+        self.beat(ticket_id)
 
     @work(thread=True, exclusive=True, group="queue-detail", exit_on_error=False)
     def _load_detail(self, ticket_id: int) -> None:
+        me = self.shiftdesk.boot.agent_id
         with self.shiftdesk.reader.read() as conn:
             found = queue.ticket_detail(ticket_id, conn=conn, clean=clean)
-        self.post_message(DetailLoaded(ticket_id, found))
+            if found is None:
+                self.post_message(DetailLoaded(ticket_id, None))
+                return
+            here = ticket_activity.others_here(ticket_id, conn=conn, clean=clean, now=self._now(), me=me)
+            history, omitted = ticket_activity.history(ticket_id, conn=conn, clean=clean)
+        self.post_message(DetailLoaded(ticket_id, found, here, history, omitted))
 
     @on(DetailLoaded)
     def _detail_loaded(self, message: DetailLoaded) -> None:
@@ -230,8 +263,15 @@ class QueueScreen(QueueActionKeys, Screen[None]):
             pane.clear(Text(t("queue.not_found", id=message.ticket_id)))
             return
         palette = pane.palette
-        pane.show(message.ticket_id, detail_head(message.detail, palette), clock_faces(message.detail),
-                  thread_text(message.detail, palette))
+        head = detail_head(message.detail, palette)
+        if message.here:
+            head.append("\n")
+            head.append_text(here_line(message.here, palette))
+        thread = thread_text(message.detail, palette)
+        if message.history:
+            thread.append("\n\n")
+            thread.append_text(history_text(message.history, message.history_omitted, palette))
+        pane.show(message.ticket_id, head, clock_faces(message.detail), thread)
 
     # -- the tick ------------------------------------------------------------------------------------
 
