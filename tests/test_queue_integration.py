@@ -76,3 +76,89 @@ def test_presence_heartbeats_alone_do_not_announce_a_change(seed_small):
     seed_small.act(add_note, tid, ben, "a real change")
     assert probe.version() != first
     probe.close()
+
+
+def presence_of(seed, agent: str):
+    from store.models import Presence
+
+    with seed.db.read() as session:
+        row = session.get(Presence, seed.agents[agent])
+        return None if row is None else (row.ticket_id, row.activity)
+
+
+async def goto(pilot, ui, ticket_id: int) -> None:
+    table = pilot.app.screen.table
+    target = table.index_of(ticket_id)
+    assert target is not None, "the ticket is not in the view"
+    while table.cursor_index < target:
+        await pilot.press("j")
+    while table.cursor_index > target:
+        await pilot.press("k")
+    await ui.settle(pilot)
+    await pilot.pause(0.1)
+    await ui.settle(pilot)
+    assert table.cursor_key == ticket_id
+
+
+async def test_detail_pane_shows_who_else_is_here_and_the_queue_beats(queue_app, queue_ui, seed_small):
+    from datetime import timedelta
+
+    from store.models import Agent
+    from store.presence import COMPOSING, VIEWING, touch
+
+    tid = seed_small.tickets["english"]
+    now = seed_small.clock.now()
+    with seed_small.db.write() as session:
+        session.get(Agent, seed_small.agents["ben"]).display_name = "[red]Ben\x1b[31m"
+        touch(session, seed_small.agents["ben"], tid, COMPOSING, now)
+        touch(session, seed_small.agents["lead.lin"], tid, VIEWING, now)
+        touch(session, seed_small.agents["chief"], tid, VIEWING, now - timedelta(seconds=90))  # gone
+    app = queue_app("amy")
+    async with app.run_test(size=SIZE) as pilot:
+        await queue_ui.settle(pilot)
+        await goto(pilot, queue_ui, tid)
+        text = app.screen.detail.plain
+        assert "Also here: [red]Ben␛[31m (writing a reply), 林組長" in text  # literal, not markup
+        assert "\x1b" not in text
+        assert "周主管" not in text
+        assert presence_of(seed_small, "amy") == (tid, VIEWING)
+        other = seed_small.tickets["chinese"]
+        await goto(pilot, queue_ui, other)
+        await app.workers.wait_for_complete()
+        assert presence_of(seed_small, "amy") == (other, VIEWING)
+        assert "Also here" not in app.screen.detail.plain
+
+
+async def test_composer_says_composing_and_back_to_viewing(queue_app, queue_ui, seed_small):
+    from store.presence import COMPOSING, VIEWING
+
+    tid = seed_small.tickets["english"]
+    app = queue_app("amy")
+    async with app.run_test(size=SIZE) as pilot:
+        await queue_ui.settle(pilot)
+        await goto(pilot, queue_ui, tid)
+        await pilot.press("r")
+        await pilot.pause(0.3)
+        await app.workers.wait_for_complete()
+        assert presence_of(seed_small, "amy") == (tid, COMPOSING)
+        await pilot.press("escape")
+        await pilot.pause(0.3)
+        await app.workers.wait_for_complete()
+        assert presence_of(seed_small, "amy") == (tid, VIEWING)
+
+
+async def test_detail_pane_shows_the_audit_history(queue_app, queue_ui, seed_small):
+    tid = seed_small.tickets["unassigned"]
+    app = queue_app("amy")
+    async with app.run_test(size=SIZE) as pilot:
+        await queue_ui.settle(pilot)
+        await goto(pilot, queue_ui, tid)
+        assert "History" in app.screen.detail.plain
+        assert "陳雅婷" not in app.screen.detail.plain.split("History", 1)[1]
+        await pilot.press("c")
+        await queue_ui.settle(pilot)
+        await pilot.pause(0.1)
+        await queue_ui.settle(pilot)
+        history = app.screen.detail.plain.split("History", 1)[1]
+        assert "陳雅婷" in history
+        assert f"→ {seed_small.agents['amy']}" in history

@@ -31,6 +31,7 @@ from console.screens.composer_work import (
     clean_body,
     fill_values,
     load_composer,
+    mark_presence,
     newer_events,
     open_names,
     reload_detail,
@@ -45,6 +46,8 @@ from widgets.share_meter import ShareMeter, ShareWords
 from widgets.template_picker import TemplatePicker
 
 __all__ = ["ComposerResult", "ComposerScreen"]
+
+PRESENCE_SECONDS = 10.0  # other consoles count a writer gone after 30 s without a beat
 
 
 class ComposerScreen(Screen[ComposerResult]):
@@ -117,6 +120,14 @@ class ComposerScreen(Screen[ComposerResult]):
         self.load_ticket()
         self.set_interval(self.AUTOSAVE_SECONDS, self._autosave)
         self.set_interval(1.0, self._tick)
+        self._composing()
+        self.set_interval(PRESENCE_SECONDS, self._composing)
+
+    @work(thread=True, exclusive=True, group="composer-presence", exit_on_error=False)
+    def _composing(self) -> None:
+        from store.presence import COMPOSING
+
+        mark_presence(self.services, self.ticket_id, COMPOSING)
 
     def _status(self, text: Text | str) -> None:
         self.query_one("#composer-status", Static).update(text if isinstance(text, Text) else Text(text))
@@ -274,6 +285,10 @@ class ComposerScreen(Screen[ComposerResult]):
     def on_unmount(self) -> None:
         if self._data is not None:
             self._drafts.save_now(self.services, self._snapshot())
+        if self._services is not None:  # back on the queue, still looking at the ticket
+            from store.presence import VIEWING
+
+            mark_presence(self._services, self.ticket_id, VIEWING)
 
     # -- sending ---------------------------------------------------------------------------------------
 

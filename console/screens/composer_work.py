@@ -165,3 +165,14 @@ def send_snapshot(services: Services, ticket_id: int, body: str, template_key: s
 def newer_events(detail: TicketDetail, last_event_id: int) -> list[EventView]:
     """Events after the last one the agent saw (what changed while they were writing)."""
     return [event for event in detail.events if event.id > last_event_id]
+
+
+def mark_presence(services: Services, ticket_id: int, activity: str) -> None:
+    """Tell other consoles this agent is writing a reply (or back to viewing); a courtesy, never fails."""
+    from store.presence import touch
+
+    try:
+        with services.db.write() as session:
+            touch(session, services.agent.id, ticket_id, activity, services.clock.now())
+    except Exception:  # a busy or gone database must not get in the way of the reply
+        return

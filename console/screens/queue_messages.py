@@ -9,6 +9,7 @@ from textual.message import Message
 
 if TYPE_CHECKING:
     from console.screens.queue_actions import Outcome
+    from store.ticket_activity import HereView, HistoryView
     from store.views import TicketDetail, TicketRow
 
 __all__ = ["ActionDone", "AgentsLoaded", "DetailLoaded", "JumpResolved", "Loaded", "NextTaken", "WindowLoaded"]
@@ -40,6 +41,9 @@ class WindowLoaded(Message):
 class DetailLoaded(Message):
     ticket_id: int
     detail: TicketDetail | None
+    here: tuple[HereView, ...] = ()  # other agents on the ticket, writers first
+    history: tuple[HistoryView, ...] = ()  # the newest audit rows, oldest first
+    history_omitted: int = 0
 
 
 @dataclass
