@@ -9,6 +9,7 @@ cursor is on, so the cursor stays on it.
 from __future__ import annotations
 
 from collections.abc import Callable
+from concurrent.futures import Future
 from datetime import datetime
 from typing import TYPE_CHECKING, ClassVar
 
@@ -41,6 +42,15 @@ __all__ = ["QueueScreen"]
 
 FILTER_DELAY = 0.15
 DETAIL_DELAY = 0.05
+PREFETCH_WAIT = 0.3
+
+
+def _ready(future: Future, timeout: float) -> bool:
+    try:
+        future.result(timeout=timeout)
+    except Exception:  # not done in time, or failed: the screen reads the normal way
+        return False
+    return True
 
 
 class QueueScreen(QueueActionKeys, QueuePresence, Screen[None]):
@@ -76,7 +86,7 @@ class QueueScreen(QueueActionKeys, QueuePresence, Screen[None]):
         yield Input(placeholder=t("queue.filter.placeholder"), id="queue-filter")
         yield QueueTable(columns(), render_cell, now=self._now, id="queue-table")
         yield DetailPane(now=self._now, id="queue-detail")
-        yield Footer()
+        yield Footer(compact=True)
 
     @property
     def table(self) -> QueueTable:
@@ -92,8 +102,19 @@ class QueueScreen(QueueActionKeys, QueuePresence, Screen[None]):
         table.loading_text = t("queue.loading")
         table.empty_text = t("queue.empty")
         self.detail.clear(Text(t("detail.none")))
+        future = self.shiftdesk.boot.first_window
+        if future is not None and _ready(future, PREFETCH_WAIT):
+            # Read while Textual was starting. Waiting a moment for it here costs nothing (there is
+            # nothing to show without it) and saves drawing a "loading" screen first.
+            self._gen += 1
+            early = self._prefetched(self.query_state, None)
+            if early is not None:
+                self.post_message(Loaded(self._gen, early[0], 0, early[1], 0, None, False, True))
+            else:
+                self.reload(follow=True)
+        else:
+            self.reload(follow=True)
         self._render_bar()
-        self.reload(follow=True)
         self.set_interval(1.0, self._tick, name="countdown")
         self.set_interval(BEAT_SECONDS, self.heartbeat, name="presence")
         self.watch(self.app, "db_generation", self._database_changed, init=False)
