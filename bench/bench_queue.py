@@ -90,11 +90,13 @@ class Frames:
         import asyncio
 
         self.written = asyncio.Event()
+        self.at: tuple[float, float] = (0.0, 0.0)  # (thread CPU, wall) when the last frame was written
         original = app._display
 
         def display(screen, renderable) -> None:
             original(screen, renderable)
-            if renderable is not None:
+            if renderable is not None and not self.written.is_set():
+                self.at = (time.thread_time(), time.perf_counter())
                 self.written.set()
 
         app._display = display
@@ -113,8 +115,10 @@ class Frames:
         try:
             await asyncio.wait_for(self.written.wait(), timeout)
         except TimeoutError:
-            pass
-        return time.thread_time() - cpu, time.perf_counter() - wall
+            return time.thread_time() - cpu, time.perf_counter() - wall
+        # Stop the clocks when the frame was written, not when this coroutine next runs (idle work
+        # queued after the frame, like drawing the next page ahead, is not the key's cost).
+        return self.at[0] - cpu, self.at[1] - wall
 
 
 async def key_costs(app, frames: Frames, key: str, count: int, gap: float = 0.08) -> dict[str, list[float]]:

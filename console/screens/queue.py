@@ -67,6 +67,7 @@ class QueueScreen(QueueActionKeys, QueuePresence, Screen[None]):
         self.query_state = QueueQuery()
         self._gen = 0
         self._detail_timer: Timer | None = None
+        self._detail_wanted: int | None = None
         self._filter_timer: Timer | None = None
         self._pinned: int | None = None
         self._count: int | None = None
@@ -232,14 +233,18 @@ class QueueScreen(QueueActionKeys, QueuePresence, Screen[None]):
         if not isinstance(message.key, int):
             return
         self._pinned = None
-        if self._detail_timer is not None:
-            self._detail_timer.stop()
-        ticket_id = message.key
-        self._detail_timer = self.set_timer(DETAIL_DELAY, lambda: self._open_detail(ticket_id))
+        self._detail_wanted = message.key
+        if self._detail_timer is not None:  # still waiting: start the wait again for the new ticket
+            self._detail_timer.reset()
+        else:
+            self._detail_timer = self.set_timer(DETAIL_DELAY, self._open_detail)
 
-    def _open_detail(self, ticket_id: int) -> None:
-        self._load_detail(ticket_id)
-        self.beat(ticket_id)
+    def _open_detail(self) -> None:
+        self._detail_timer = None
+        ticket_id = self._detail_wanted
+        if ticket_id is not None:
+            self._load_detail(ticket_id)
+            self.beat(ticket_id)
 
     @work(thread=True, exclusive=True, group="queue-detail", exit_on_error=False)
     def _load_detail(self, ticket_id: int) -> None:
