@@ -117,14 +117,18 @@ class RowPainter:
         styled = list(Segment.apply_style(segments, under, over))
         return Strip(styled, width) if length <= width else Strip(styled).crop(0, width)
 
-    def header(self, width: int, style: Style) -> Strip:
-        key = ("header", width, style)
+    def header(self, width: int, style: Style, note: str = "") -> Strip:
+        """The column titles; `note` (where the view is scrolled to) sits right in the flexible one."""
+        key = ("header", width, style, note)
         hit = self._lines.get(key)
         if hit is not None:
             return hit[2]
         segments = [Segment(" ")]
         for col, w in zip(self.columns, self.layout(width), strict=True):
-            segments += fit(Text(col.header), w, col.align)
+            title = col.header
+            if note and col.flex and cell_len(title) + cell_len(note) + 2 <= w:
+                title = title + " " * (w - cell_len(title) - cell_len(note) - 1) + note
+            segments += fit(Text(title), w, col.align)
             segments.append(Segment(" "))
         strip = self.strip(segments, width, style)
         self._lines[key] = (None, None, strip)

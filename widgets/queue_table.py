@@ -59,6 +59,9 @@ class QueueTable(ScrollView, can_focus=True):
         height: 1fr;
         overflow-x: hidden;
         overflow-y: scroll;
+        /* No scrollbar widget (repainting it on every page costs a quarter of the frame): the
+           header says which rows show, and the wheel, the keys and the mouse still scroll. */
+        scrollbar-size-vertical: 0;
         & > .queue-table--header { text-style: bold; background: $panel; color: $foreground; }
         & > .queue-table--cursor {
             background: $block-cursor-blurred-background;
@@ -416,7 +419,11 @@ class QueueTable(ScrollView, can_focus=True):
         width, base = self._line_width, self._line_base
         painter = self._painter
         if y == 0:
-            return painter.header(width, base + self.get_component_rich_style("queue-table--header"))
+            note = ""
+            if self._total:
+                top = int(self.scroll_y)
+                note = f"{top + 1:,}–{min(self._total, top + self._viewport_rows()):,} / {self._total:,}"
+            return painter.header(width, base + self.get_component_rich_style("queue-table--header"), note)
         index = int(self.scroll_y) + y - 1
         if index >= self._total:
             if index == 0:
