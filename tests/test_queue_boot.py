@@ -67,3 +67,10 @@ async def test_services_asked_for_on_the_main_thread_are_built_there(seed_small,
         assert services.agent.name == "amy"
         await pilot.pause()
         assert app.services_ready
+
+
+def test_the_start_up_window_is_one_table_block():
+    from console.boot import FIRST_WINDOW
+    from widgets.queue_table import QueueTable
+
+    assert FIRST_WINDOW == QueueTable.BLOCK
