@@ -13,31 +13,16 @@ from pathlib import Path
 from typing import Any
 
 import typer
-from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
-from console.context import CliState
-from console.i18n import detect_language, set_language, t
+from console.commands.common import cli_state as _state
+from console.commands.common import fail as _fail
+from console.commands.common import out
+from console.i18n import t
 from console.sanitize import clean_line
 
-err = Console(stderr=True, highlight=False, markup=False, emoji=False)
-out = Console(highlight=False, markup=False, emoji=False)
 _DURATION = re.compile(r"^(\d+)\s*([mh]?)$")
-
-
-def _state(ctx: typer.Context) -> CliState:
-    state = ctx.obj if isinstance(ctx.obj, CliState) else CliState()
-    try:
-        set_language(detect_language(state.lang))
-    except ValueError:
-        set_language(detect_language(None))
-    return state
-
-
-def _fail(message: str, code: int = 1) -> None:
-    err.print(Text(clean_line(message), style="bold red"), soft_wrap=True)
-    raise typer.Exit(code)
 
 
 def _role(role: str) -> str:
