@@ -6,7 +6,7 @@ Build the database once with
     .venv/bin/shiftdesk demo --no-open --tickets 100000 --history 1000000 --db bench/.data/bench.db
 
 For each, prints the time from the rollups, the time for the same figures by a plain SQL scan
-of the history (store/reports_scan.py), the ratio, and whether both gave the same numbers.
+of the history (store/reports/scan.py), the ratio, and whether both gave the same numbers.
 Budgets (issue 6): a panel refresh under 30 ms of database time, the report under 2 s.
 """
 
@@ -25,12 +25,12 @@ from sqlalchemy import bindparam, event, text
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from store.db import open_database  # noqa: E402
-from store.metrics import Figures  # noqa: E402
-from store.reports import figures, hour_end, local_midnight, panel_periods  # noqa: E402
-from store.reports_live import at_risk_now, breached_now, panel_snapshot  # noqa: E402
-from store.reports_scan import scan, scan_open  # noqa: E402
-from store.shifts import current_shift  # noqa: E402
+from store.db.engine import open_database  # noqa: E402
+from store.reports.figures import figures, hour_end, local_midnight, panel_periods  # noqa: E402
+from store.reports.live import at_risk_now, breached_now, panel_snapshot  # noqa: E402
+from store.reports.scan import scan, scan_open  # noqa: E402
+from store.rollups.metrics import Figures  # noqa: E402
+from store.team.shifts import current_shift  # noqa: E402
 from store.types import UTCDateTime  # noqa: E402
 
 PANEL_BUDGET_MS, REPORT_BUDGET_S = 30.0, 2.0

@@ -323,7 +323,7 @@ def spawn(scenario: str, db: str, args) -> dict:
 
 def migrate_first(db: str) -> None:
     """Bring the database to the current schema once, without the pre-migration copy."""
-    from store.db import open_database
+    from store.db.engine import open_database
 
     open_database(db, backup=False).dispose()
 

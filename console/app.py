@@ -14,12 +14,12 @@ from textual.reactive import reactive
 from console.boot import Boot
 from console.context import CliState
 from console.livesync import DatabaseChanged, EventProbe, LiveSync, SqliteProbe
-from console.screens.handover_commands import HandoverCommands
-from console.screens.panel_commands import PanelCommands
+from console.screens.handover.commands import HandoverCommands
+from console.screens.panel.commands import PanelCommands
 
 if TYPE_CHECKING:
     from console.services import Services
-    from store.reader import Reader
+    from store.db.reader import Reader
 
 
 class ServicesReady(Message):
@@ -60,7 +60,7 @@ class ShiftdeskApp(App[None]):
         super().__init__()
         if services is None and boot is None:
             raise TypeError("ShiftdeskApp needs services or a boot")
-        from console.screens.queue_keys import localize_bindings
+        from console.screens.queue.keys import localize_bindings
 
         localize_bindings(self)
         self._services = services
@@ -75,7 +75,7 @@ class ShiftdeskApp(App[None]):
         self.livesync: LiveSync | None = None
 
     def _make_reader(self) -> Reader:
-        from store.reader import SqliteReader, reader_for
+        from store.db.reader import SqliteReader, reader_for
 
         if self._services is not None:
             return reader_for(self._services.db)
@@ -153,7 +153,7 @@ class ShiftdeskApp(App[None]):
 
     def _sweep_breaches(self) -> int:
         from console.livesync import SWEEP_BATCH
-        from store.sla import record_breaches
+        from store.sla.clocks import record_breaches
 
         services = self.wait_services()
         with services.db.write() as session:
@@ -190,20 +190,20 @@ class ShiftdeskApp(App[None]):
     # -- hooks for other screens -------------------------------------------------------------------
 
     def action_show_handover(self) -> None:
-        """F4: the lead's handover to write now, others the latest one (console/screens/handover_gate.py)."""
-        from console.screens.handover_gate import open_handover
+        """F4: the lead's handover to write now, others the latest one (console/screens/handover/gate.py)."""
+        from console.screens.handover.gate import open_handover
 
         open_handover(self)
 
     def action_show_panel(self) -> None:
-        """F3: the supervisor's live SLA panel (console/screens/panel.py)."""
-        from console.screens.panel_commands import show_panel
+        """F3: the supervisor's live SLA panel (console/screens/panel/screen.py)."""
+        from console.screens.panel.commands import show_panel
 
         show_panel(self)
 
     def open_ticket(self, ticket_id: int) -> None:
         """Show a ticket in the queue: back to the queue screen, cursor on it (or its details)."""
-        from console.screens.queue import QueueScreen
+        from console.screens.queue.screen import QueueScreen
 
         queue = next((s for s in self.screen_stack if isinstance(s, QueueScreen)), None)
         if queue is None:
@@ -213,8 +213,8 @@ class ShiftdeskApp(App[None]):
         queue.jump_to(ticket_id)
 
     def open_composer(self, ticket_id: int) -> None:
-        """Open the reply composer on a ticket (console/screens/composer.py); a sent reply refreshes at once."""
-        from console.screens.composer import ComposerResult, ComposerScreen
+        """Open the reply composer on a ticket (console/screens/composer/screen.py); a sent reply refreshes at once."""
+        from console.screens.composer.screen import ComposerResult, ComposerScreen
 
         def closed(result: ComposerResult | None) -> None:
             if result is not None and result.sent is not None:

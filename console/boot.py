@@ -16,8 +16,8 @@ from typing import TYPE_CHECKING
 
 from console.context import CliState
 from store.clock import Clock, get_clock
+from store.db.reader import sqlite_path_for
 from store.errors import UnknownAgent
-from store.reader import sqlite_path_for
 
 if TYPE_CHECKING:
     from console.services import Services
@@ -99,8 +99,8 @@ def prefetch_first_window(boot: Boot) -> Boot:
     def read() -> None:
         try:
             import console.sanitize as clean
-            from store import queue
-            from store.reader import SqliteReader
+            from store.db.reader import SqliteReader
+            from store.tickets import queue
 
             q = queue.QueueQuery(agent_id=agent_id)
             now = clock.now()

@@ -16,9 +16,9 @@ def run_demo(state: CliState, *, tickets: int, history: int, days: int, seed: in
              open_console: bool, out: Console, err: Console) -> None:
     import typer
 
-    from store.db import Database, open_database
-    from store.demo import DemoSpec, demo_now, generate, has_tickets
-    from store.demo import reset as wipe
+    from store.db.engine import Database, open_database
+    from store.demo.generate import DemoSpec, demo_now, generate, has_tickets
+    from store.demo.generate import reset as wipe
 
     database = Database(state.db_url or "")
     shown = database.url

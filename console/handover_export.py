@@ -26,8 +26,8 @@ from zoneinfo import ZoneInfo
 
 from console.i18n import t
 from console.sanitize import clean_line, clean_text
-from store.handover import HandoverView
-from store.handover_content import HandoverContent, TicketItem
+from store.handover.content import HandoverContent, TicketItem
+from store.handover.lifecycle import HandoverView
 
 _INLINE = re.compile(r"([\\`*_{}\[\]()<>#+!|~&])")
 # json.dumps escapes C0 controls but not C1 ones, bidi overrides or line separators; these can

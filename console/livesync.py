@@ -22,7 +22,7 @@ if TYPE_CHECKING:
     from textual.app import App
     from textual.timer import Timer
 
-    from store.reader import Reader
+    from store.db.reader import Reader
 
 __all__ = ["SWEEP_BATCH", "ChangeProbe", "DatabaseChanged", "EventProbe", "LiveSync", "SqliteProbe"]
 
@@ -74,13 +74,13 @@ class SqliteProbe:
 
 class EventProbe:
     """For databases without data_version: on PostgreSQL the NOTIFY every write sends (LISTEN,
-    no query per poll, catch-up after a reconnect: store/notify.py); else the newest ids."""
+    no query per poll, catch-up after a reconnect: store/db/notify.py); else the newest ids."""
 
     def __init__(self, reader: Reader) -> None:
         self.reader = reader
         self.listening = None
         if reader.dialect == "postgresql":
-            from store.notify import NotifyProbe
+            from store.db.notify import NotifyProbe
 
             self.listening = NotifyProbe(reader.engine)  # type: ignore[attr-defined]
 

@@ -5,9 +5,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from console.context import CliState
-from store.agents import AgentView
 from store.clock import Clock, get_clock
-from store.db import Database
+from store.db.engine import Database
+from store.team.agents import AgentView
 
 
 @dataclass
@@ -26,7 +26,7 @@ def build_services(state: CliState, *, clock: Clock | None = None) -> Services:
     """Open and migrate the database and resolve the acting agent (raises UnknownAgent)."""
     from console.i18n import detect_language, set_language
     from console.session import acting_agent
-    from store.db import open_database
+    from store.db.engine import open_database
     from store.defaults import ensure_defaults
 
     lang = detect_language(state.lang)

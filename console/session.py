@@ -13,9 +13,9 @@ from sqlalchemy import text
 from sqlmodel import Session, select
 
 from console.context import CliState
-from store.agents import AgentView, find_agent
 from store.errors import PermissionDenied, ShiftdeskError, UnknownAgent
 from store.models import Agent
+from store.team.agents import AgentView, find_agent
 
 
 class LoginMismatch(PermissionDenied):

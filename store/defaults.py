@@ -7,7 +7,7 @@ from datetime import datetime
 from sqlmodel import Session, select
 
 from store.models import Calendar, Shift, SlaPolicy
-from store.policies import ALWAYS_OPEN, DEFAULT_TARGETS, VIP_TARGETS
+from store.sla.policies import ALWAYS_OPEN, DEFAULT_TARGETS, VIP_TARGETS
 
 DEFAULT_SHIFTS = (("早班", "07:00", "15:00"), ("晚班", "15:00", "23:00"), ("大夜", "23:00", "07:00"))
 DEFAULT_TZ = "Asia/Taipei"

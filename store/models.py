@@ -296,7 +296,7 @@ class Presence(SQLModel, table=True):
 
 
 # -- rollups (issue 6: the live SLA panel and reports) ----------------------------------------------
-# Counters kept up to date inside the same write transactions as the events (store/rollups.py),
+# Counters kept up to date inside the same write transactions as the events (store/rollups/hooks.py),
 # so the panel and `shiftdesk report` never scan the history. grain: 0 = hour, 1 = UTC day;
 # bucket: epoch seconds of the hour or day; dim: 0 all, 1 agent, 2 channel, 3 priority,
 # 4 category; key: the agent id as text ("" = unassigned), channel, priority or category.

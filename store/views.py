@@ -1,7 +1,7 @@
 """Frozen views of tickets for the UI: safe across threads, no ORM object behind them.
 
 Every screen that shows tickets takes these (the queue, the composer, handover, the
-supervisor panel). They are built only by `store.queue`, which passes every piece of
+supervisor panel). They are built only by `store.tickets.queue`, which passes every piece of
 customer- or agent-written text through the `Cleaner` it is given, so a view's strings are
 already plain, single-line where they should be, free of control characters and bounded in
 length: wrap them in `rich.text.Text` (never markup) and show them.

@@ -3,7 +3,7 @@
 * `clock`: a FrozenClock at FROZEN_AT (Monday 2024-01-15 14:00 in Taipei).
 * `db`: a fresh, migrated database file with the default calendars, policies and shifts.
 * `seed_small`: agents, customers and open tickets in every interesting state (breached,
-  at risk, paused, English and Chinese text), made through store.tickets so every clock and
+  at risk, paused, English and Chinese text), made through store.tickets.actions so every clock and
   event is real; breaches up to FROZEN_AT are already recorded, so nothing moves under a
   snapshot.
 * `queue_app`: builds a ShiftdeskApp on that database for a given agent and language.
@@ -29,7 +29,7 @@ import pytest
 
 from store.clock import FrozenClock
 
-pytest_plugins = ["backends"]  # db_url/backend_db on SQLite and PostgreSQL: tests/backends.py
+pytest_plugins = ["support.backends"]  # db_url/backend_db on SQLite and PostgreSQL: tests/support/backends.py
 
 FROZEN_AT = datetime(2024, 1, 15, 6, 0, tzinfo=UTC)  # 14:00 in Taipei
 
@@ -64,7 +64,7 @@ def clock() -> FrozenClock:
 
 @pytest.fixture
 def db(tmp_path: Path):
-    from store.db import open_database
+    from store.db.engine import open_database
     from store.defaults import ensure_defaults
 
     database = open_database(tmp_path / "shiftdesk.db")
@@ -85,8 +85,8 @@ class Seed:
     tickets: dict[str, int] = field(default_factory=dict)
 
     def act(self, action: Callable, *args, at: datetime | None = None, **kwargs):
-        """Run a store.tickets action in one write transaction at `at` (default: the clock)."""
-        from store.tickets import Context
+        """Run a store.tickets.actions action in one write transaction at `at` (default: the clock)."""
+        from store.tickets.actions import Context
 
         with self.db.write() as session:  # type: ignore[attr-defined]
             return action(Context.open(session, at or self.clock.now()), *args, **kwargs)
@@ -99,8 +99,8 @@ class Seed:
 def seed_team(db, clock: FrozenClock) -> Seed:
     """Four agents, five customers, eight open tickets and one solved one."""
     from store.models import Agent, Customer
-    from store.sla import record_breaches
-    from store.tickets import add_reply, claim, create_ticket, set_status
+    from store.sla.clocks import record_breaches
+    from store.tickets.actions import add_reply, claim, create_ticket, set_status
 
     seed = Seed(db=db, clock=clock)
     t0 = FROZEN_AT - timedelta(days=30)
@@ -168,7 +168,7 @@ def make_services(seed: Seed, agent: str = "amy", lang: str = "en"):
     from console.context import CliState
     from console.i18n import set_language
     from console.services import Services
-    from store.agents import find_agent
+    from store.team.agents import find_agent
 
     set_language(lang)
     with seed.db.read() as session:  # type: ignore[attr-defined]

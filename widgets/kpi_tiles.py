@@ -17,7 +17,7 @@ from textual.widgets import Static
 
 __all__ = ["BAND_STYLES", "KpiTile", "KpiTiles", "TileView"]
 
-# Band names come from the caller (store.metrics uses these); unknown bands stay plain.
+# Band names come from the caller (store.rollups.metrics uses these); unknown bands stay plain.
 BAND_STYLES = {"excellent": "bold green", "good": "green", "fair": "yellow", "low": "yellow", "act": "bold red",
                "alarm": "bold red", "warn": "yellow", "bad": "bold red"}
 

@@ -1,7 +1,7 @@
 """`shiftdesk agents`, `policy` and `calendars`: who works here and the SLA rules they work by.
 
 Anyone may look; changes need a supervisor. The store checks the role again inside the writing
-transaction (store/permissions.py), so these commands only choose the words of a refusal.
+transaction (store/team/permissions.py), so these commands only choose the words of a refusal.
 """
 
 from __future__ import annotations
@@ -34,7 +34,7 @@ def run_as_actor(ctx: typer.Context, command: str, change: Callable[[Any, Any, A
     """One unit of work (a write, unless told) as the acting agent; a refusal names the role needed."""
     from console.session import acting_agent, acting_agent_or_none
     from store.clock import now
-    from store.db import open_database
+    from store.db.engine import open_database
     from store.errors import PermissionDenied, ShiftdeskError
 
     state = _state(ctx)
@@ -52,7 +52,7 @@ def run_as_actor(ctx: typer.Context, command: str, change: Callable[[Any, Any, A
 
 
 def _read(ctx: typer.Context, query: Callable[[Any], Any]) -> Any:
-    from store.db import open_database
+    from store.db.engine import open_database
     from store.errors import ShiftdeskError
 
     db = open_database(_state(ctx).db_url)
@@ -75,7 +75,7 @@ def _register_agents(app: typer.Typer) -> None:
     @agents_app.command("list")
     def agents_list(ctx: typer.Context, all_: bool = typer.Option(False, "--all", help="Include deactivated.")) -> None:
         """List agents with their roles."""
-        from store.agents import list_agents
+        from store.team.agents import list_agents
 
         agents = _read(ctx, lambda s: list_agents(s, include_inactive=all_))
         table = Table(t("admin.col.name"), t("admin.col.display"), t("admin.col.role"), t("admin.col.team"))
@@ -94,7 +94,7 @@ def _register_agents(app: typer.Typer) -> None:
         team: str = typer.Option("default", "--team"),
     ) -> None:
         """Add an agent (supervisors only, once a supervisor exists)."""
-        from store.agents import add_agent
+        from store.team.agents import add_agent
 
         agent = run_as_actor(ctx, "agents add", lambda s, at, actor: add_agent(
             s, at, name, role=role, display_name=display, team=team, actor_id=actor.id if actor else None),
@@ -105,14 +105,14 @@ def _register_agents(app: typer.Typer) -> None:
     def agents_role(ctx: typer.Context, name: str = typer.Argument(...),
                     role: str = typer.Argument(..., help="agent, lead or supervisor.")) -> None:
         """Change an agent's role (supervisors only)."""
-        from store.agents import set_role
+        from store.team.agents import set_role
 
         agent = run_as_actor(ctx, "agents role", lambda s, at, actor: set_role(s, at, name, role, actor_id=actor.id))
         out.print(Text(t("admin.role_set", name=clean_line(agent.name), role=_role(agent.role))))
 
     def _activation(active: bool):
         def command(ctx: typer.Context, name: str = typer.Argument(...)) -> None:
-            from store.agents import set_active
+            from store.team.agents import set_active
 
             label = "agents activate" if active else "agents deactivate"
             agent = run_as_actor(ctx, label, lambda s, at, actor: set_active(s, at, name, active, actor_id=actor.id))
@@ -190,7 +190,7 @@ def _register_policy(app: typer.Typer) -> None:
     @policy_app.command("list")
     def policy_list(ctx: typer.Context) -> None:
         """Every policy in the order they are tried; the first that matches a ticket applies."""
-        from store.policy_admin import list_policies
+        from store.sla.policy_admin import list_policies
 
         policies = _read(ctx, list_policies)
         table = Table(t("admin.col.position"), t("admin.col.name"), t("admin.col.conditions"), t("admin.col.calendar"))
@@ -206,7 +206,7 @@ def _register_policy(app: typer.Typer) -> None:
         """One policy: its targets, conditions, calendar and warning share."""
         from dataclasses import asdict
 
-        from store.policy_admin import get_policy
+        from store.sla.policy_admin import get_policy
 
         policy = _read(ctx, lambda s: get_policy(s, name))
         if as_json:
@@ -230,7 +230,7 @@ def _register_policy(app: typer.Typer) -> None:
             pause: str = typer.Option(None, "--pause", help="Statuses that pause resolution: pending,on_hold or none."),
             active: bool = typer.Option(None, "--active/--inactive", help="Switch the policy on or off."),
         ) -> None:
-            from store.policy_admin import PolicyChange, set_policy
+            from store.sla.policy_admin import PolicyChange, set_policy
 
             try:
                 change = PolicyChange(
@@ -265,7 +265,7 @@ def _register_calendars(app: typer.Typer) -> None:
     @cal_app.command("list")
     def calendars_list(ctx: typer.Context) -> None:
         """Calendars, their zone and hours, and the policies that count time by them."""
-        from store.policy_admin import list_calendars
+        from store.sla.policy_admin import list_calendars
 
         table = Table(t("admin.col.name"), "tz", t("admin.col.hours"), t("admin.col.used_by"))
         for c in _read(ctx, list_calendars):
@@ -279,7 +279,7 @@ def _register_calendars(app: typer.Typer) -> None:
     def calendars_show(ctx: typer.Context, name: str = typer.Argument(...)) -> None:
         """A calendar's whole configuration as JSON (the shape `calendars set --config` takes)."""
         from store.errors import NotFound
-        from store.policy_admin import list_calendars
+        from store.sla.policy_admin import list_calendars
 
         found = [c for c in _read(ctx, list_calendars) if c.name == name]
         if not found:
@@ -294,7 +294,7 @@ def _register_calendars(app: typer.Typer) -> None:
         create: bool = typer.Option(False, "--create", help="Add a new calendar."),
     ) -> None:
         """Replace a calendar's configuration, validated first (supervisors only; audited)."""
-        from store.policy_admin import set_calendar
+        from store.sla.policy_admin import set_calendar
 
         try:
             raw = Path(config[1:]).read_text(encoding="utf-8") if config.startswith("@") else config

@@ -78,8 +78,8 @@ def register(app: typer.Typer) -> None:
         """Export the audit trail: who changed what, when, from what to what."""
         from console.commands.admin import _fail, _state, run_as_actor
         from store.audit import audit_rows
-        from store.permissions import require
-        from store.shifts import team_timezone
+        from store.team.permissions import require
+        from store.team.shifts import team_timezone
 
         _state(ctx)
         if fmt not in FORMATS:
@@ -93,7 +93,7 @@ def register(app: typer.Typer) -> None:
             if entity != "ticket":
                 require(session, actor.id, "lead", "audit")
             if entity == "ticket" and entity_id is not None:
-                from store.ticket_base import load_ticket
+                from store.tickets.base import load_ticket
 
                 load_ticket(session, entity_id)  # a missing ticket is an error, not an empty trail
             return audit_rows(session, entity=entity, entity_id=entity_id), team_timezone(session)

@@ -32,9 +32,9 @@ def register(app: typer.Typer) -> None:
     ) -> None:
         """Print one handover to standard output."""
         from console.handover_export import to_json, to_markdown
-        from store.db import open_database
+        from store.db.engine import open_database
         from store.errors import ShiftdeskError
-        from store.handover import get_handover, latest_handover
+        from store.handover.lifecycle import get_handover, latest_handover
 
         state = _state(ctx)
         if fmt not in FORMATS:
@@ -60,9 +60,9 @@ def register(app: typer.Typer) -> None:
     ) -> None:
         """Past handovers, newest first."""
         from console.handover_export import local
-        from store.db import open_database
-        from store.handover import list_handovers
-        from store.shifts import team_timezone
+        from store.db.engine import open_database
+        from store.handover.lifecycle import list_handovers
+        from store.team.shifts import team_timezone
 
         state = _state(ctx)
         db = open_database(state.db_url)

@@ -22,8 +22,8 @@ from console.sanitize import clean_line
 if TYPE_CHECKING:
     from datetime import tzinfo
 
-    from store.intake_records import Problem
-    from store.intake_rules import RuleBook
+    from store.intake.records import Problem
+    from store.intake.rules import RuleBook
 
 err = Console(stderr=True, highlight=False, markup=False, emoji=False)
 out = Console(highlight=False, markup=False, emoji=False)
@@ -72,7 +72,7 @@ def _zone(tz: str | None) -> tzinfo | None:
 
 
 def _rules() -> RuleBook:
-    from store.intake_rules import RulesError, load_rules
+    from store.intake.rules import RulesError, load_rules
 
     try:
         return load_rules()
@@ -83,7 +83,7 @@ def _rules() -> RuleBook:
 
 def _check_encoding(encoding: str | None) -> None:
     if encoding:
-        from store.intake_encoding import check_encoding_name
+        from store.intake.encoding import check_encoding_name
 
         try:
             check_encoding_name(encoding)
@@ -93,7 +93,7 @@ def _check_encoding(encoding: str | None) -> None:
 
 def _open(state: CliState):
     from store.clock import now
-    from store.db import open_database
+    from store.db.engine import open_database
     from store.defaults import ensure_defaults
 
     db = open_database(state.db_url)
@@ -103,7 +103,7 @@ def _open(state: CliState):
 
 
 def _reject_path(source: Path, reject: Path | None, many: bool) -> Path:
-    from store.intake_reject import default_reject_path
+    from store.intake.reject import default_reject_path
 
     if reject is None:
         return default_reject_path(source)
@@ -116,11 +116,11 @@ def _import_one(db, path: Path, *, fmt: str, encoding: str | None, zone, rules: 
                 reject: Path | None, many: bool) -> bool:
     """One file, all or nothing; True when it was taken in (with --skip-bad: the good part)."""
     from store.clock import now
-    from store.intake_generic import Options
-    from store.intake_parse import parse_path
-    from store.intake_records import IntakeError
-    from store.intake_reject import reject_text
-    from store.intake_writer import import_parsed
+    from store.intake.formats.generic import Options
+    from store.intake.parse import parse_path
+    from store.intake.records import IntakeError
+    from store.intake.reject import reject_text
+    from store.intake.writer import import_parsed
 
     at = now()
     parsed = parse_path(path, opts=Options(zone=zone, now=at), fmt=fmt, encoding=encoding, name=str(path))
@@ -186,7 +186,7 @@ def register(app: typer.Typer) -> None:
         reject: Path = typer.Option(None, "--reject", help="Where --skip-bad writes bad records (file or directory)."),
     ) -> None:
         """Import tickets; each file is all or nothing, and importing it again adds nothing."""
-        from store.intake_parse import FORMATS
+        from store.intake.parse import FORMATS
 
         state = _state(ctx)
         if fmt not in FORMATS:
@@ -234,7 +234,7 @@ def register(app: typer.Typer) -> None:
     def rules_list(ctx: typer.Context) -> None:
         """The rules in force: shipped ones and yours, in the order they are tried."""
         from console.i18n import get_language
-        from store.intake_rules import SHIPPED_PATH, user_rules_path
+        from store.intake.rules import SHIPPED_PATH, user_rules_path
 
         _state(ctx)
         book = _rules()
@@ -271,11 +271,11 @@ def _then(rule) -> str:
 def _stream(db, stream, *, encoding: str | None, zone, rules: RuleBook) -> tuple[int, int]:
     """Each line in its own transaction; a bad line is reported with its number and skipped."""
     from store.clock import now
-    from store.intake_encoding import decode_line
-    from store.intake_generic import Options
-    from store.intake_parse import parse_line
-    from store.intake_records import IntakeError
-    from store.intake_writer import ingest_records
+    from store.intake.encoding import decode_line
+    from store.intake.formats.generic import Options
+    from store.intake.parse import parse_line
+    from store.intake.records import IntakeError
+    from store.intake.writer import ingest_records
 
     ok = bad = 0
     for number, raw in enumerate(stream, start=1):

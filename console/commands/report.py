@@ -138,12 +138,12 @@ def register(app: typer.Typer) -> None:
     ) -> None:
         """The SLA panel's figures for a period: attainment, reply and resolution times, FCR, CSAT, NPS."""
         from store.clock import now as clock_now
-        from store.db import open_database
+        from store.db.engine import open_database
         from store.errors import ShiftdeskError
-        from store.reports import hour_end, local_midnight
-        from store.reports_doc import BY, build, csv_rows
-        from store.reports_live import agent_labels
-        from store.shifts import team_timezone
+        from store.reports.document import BY, build, csv_rows
+        from store.reports.figures import hour_end, local_midnight
+        from store.reports.live import agent_labels
+        from store.team.shifts import team_timezone
 
         if by is not None and by not in BY:
             _fail(t("report.bad_by", value=by, allowed=", ".join(BY)))

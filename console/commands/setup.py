@@ -32,7 +32,7 @@ def register(app: typer.Typer) -> None:
     def init(ctx: typer.Context) -> None:
         """Create (or upgrade) the database and add the default calendars, policies and shifts."""
         from store.clock import now
-        from store.db import open_database
+        from store.db.engine import open_database
         from store.defaults import ensure_defaults
 
         db = open_database(_state(ctx).db_url)
@@ -63,8 +63,8 @@ def register(app: typer.Typer) -> None:
     @db_app.command("upgrade")
     def db_upgrade(ctx: typer.Context, revision: str = typer.Option("head", help="Target revision.")) -> None:
         """Apply pending migrations (a SQLite file is copied aside first)."""
-        from store.db import Database
-        from store.migrate import current_revision, head_revision, upgrade
+        from store.db.engine import Database
+        from store.db.migrate import current_revision, head_revision, upgrade
 
         database = Database(_state(ctx).db_url or "")
         before = current_revision(database)
@@ -83,7 +83,7 @@ def register(app: typer.Typer) -> None:
         prefix: str = typer.Option("shiftdesk", "--prefix", help="Group roles are PREFIX_agent, _lead, _supervisor."),
     ) -> None:
         """Print the SQL giving a team's PostgreSQL logins their role's privileges (README: Teams on PostgreSQL)."""
-        from store.pg_roles import grant_sql
+        from store.db.pg_roles import grant_sql
 
         try:
             typer.echo(grant_sql(schema, prefix), nl=False)
@@ -93,8 +93,8 @@ def register(app: typer.Typer) -> None:
     @db_app.command("backup")
     def db_backup(ctx: typer.Context, to: Path = typer.Option(None, "--to", help="Where to write the copy.")) -> None:
         """Write a consistent copy of the SQLite database, safe while consoles are running."""
-        from store.db import Database
-        from store.migrate import backup_sqlite
+        from store.db.engine import Database
+        from store.db.migrate import backup_sqlite
 
         database = Database(_state(ctx).db_url or "")
         path = database.sqlite_path

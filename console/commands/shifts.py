@@ -17,7 +17,7 @@ from console.sanitize import clean_line
 
 def _print(specs, team: str) -> None:
     from store.clock import now
-    from store.shifts import window_at
+    from store.team.shifts import window_at
 
     current = window_at(specs, now())
     table = Table(t("shifts.cli.header.name"), t("shifts.cli.header.start"), t("shifts.cli.header.end"),
@@ -31,11 +31,11 @@ def _print(specs, team: str) -> None:
 def _edit(ctx: typer.Context, team: str, change: Callable) -> None:
     """Run one edit as the acting agent, who must be a supervisor; print the shifts after it."""
     from console.session import acting_agent
-    from store.agents import require_role
     from store.clock import now
-    from store.db import open_database
+    from store.db.engine import open_database
     from store.defaults import ensure_defaults
     from store.errors import ShiftdeskError
+    from store.team.agents import require_role
 
     state = _state(ctx)
     db = open_database(state.db_url)
@@ -60,10 +60,10 @@ def register(app: typer.Typer) -> None:
     def list_(ctx: typer.Context, team: str = typer.Option("default", "--team")) -> None:
         """The team's shifts in day order, marking the current one."""
         from store.clock import now
-        from store.db import open_database
+        from store.db.engine import open_database
         from store.defaults import ensure_defaults
         from store.errors import ShiftdeskError
-        from store.shifts import list_shifts
+        from store.team.shifts import list_shifts
 
         db = open_database(_state(ctx).db_url)
         try:
@@ -85,7 +85,7 @@ def register(app: typer.Typer) -> None:
         team: str = typer.Option("default", "--team"),
     ) -> None:
         """Move a shift's start and/or end; neighbours follow so the day stays covered."""
-        from store.shifts import set_timezone, update_shift
+        from store.team.shifts import set_timezone, update_shift
 
         if start is None and end is None and tz is None:
             _fail(t("shifts.cli.nothing"), 2)
@@ -109,7 +109,7 @@ def register(app: typer.Typer) -> None:
         team: str = typer.Option("default", "--team"),
     ) -> None:
         """Add a shift carved from the start or end of the shift it falls in."""
-        from store.shifts import add_shift
+        from store.team.shifts import add_shift
 
         _edit(ctx, team, lambda s, at, actor: add_shift(s, at, name, start, end, team=team, actor_id=actor))
 
@@ -117,6 +117,6 @@ def register(app: typer.Typer) -> None:
     def remove(ctx: typer.Context, name: str = typer.Argument(...),
                team: str = typer.Option("default", "--team")) -> None:
         """Remove a shift; the shift before it takes over its hours."""
-        from store.shifts import remove_shift
+        from store.team.shifts import remove_shift
 
         _edit(ctx, team, lambda s, at, actor: remove_shift(s, at, name, team=team, actor_id=actor))

@@ -13,7 +13,7 @@ from rich.text import Text
 from console.context import CliState
 from console.i18n import LANGUAGES, detect_language, get_language, has, set_language, t
 from console.sanitize import clean_line
-from store.reply_templates import (
+from store.replies.library import (
     ReplyTemplate,
     TemplateError,
     category_label,
@@ -77,8 +77,8 @@ def _sqlite_file(url: str) -> Path | None:
 
 def _usage(state: CliState) -> UsageCounts | None:
     """Usage counts from the database if there is one; never creates, migrates or fails on it."""
-    from store.db import open_database, resolve_url
-    from store.reply_templates import usage_counts
+    from store.db.engine import open_database, resolve_url
+    from store.replies.library import usage_counts
 
     try:
         url = resolve_url(state.db_url)

@@ -1,6 +1,6 @@
 """Strings of intake: `shiftdesk import`, `ingest` and `rules list`, and every problem they report.
 
-The `intake.err.*` keys mirror store.intake_records.MESSAGES (a test keeps them in step).
+The `intake.err.*` keys mirror store.intake.records.MESSAGES (a test keeps them in step).
 """
 
 STRINGS = {

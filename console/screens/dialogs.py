@@ -19,7 +19,7 @@ from textual.widgets import Input, OptionList, Static, TextArea
 from textual.widgets.option_list import Option
 
 from console.i18n import t
-from console.screens.queue_keys import localize_bindings
+from console.screens.queue.keys import localize_bindings
 
 __all__ = ["ChoiceDialog", "PromptDialog"]
 

@@ -12,12 +12,12 @@ if TYPE_CHECKING:
 
 def home_screen(services: Services | None) -> Screen[None]:
     """The first screen; it takes what it needs from the app (services may still be starting)."""
-    from console.screens.queue import QueueScreen
+    from console.screens.queue.screen import QueueScreen
 
     def handover_gate() -> None:
         # An incoming lead sees the handover first. Checked once the queue is on screen: the
         # handover code needs SQLModel, which the first paint does without.
-        from console.screens.handover_gate import show_unacknowledged_handover
+        from console.screens.handover.gate import show_unacknowledged_handover
 
         show_unacknowledged_handover(services)
 

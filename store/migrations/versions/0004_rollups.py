@@ -5,7 +5,7 @@ Revises: 0003
 Create Date: 2026-11-23
 
 Creates rollup_count, rollup_hist and rollup_open and an index for "at risk now", then fills them from the existing history
-in SQL (store.rollups_build.rebuild), so an upgraded database reports the same figures as one
+in SQL (store.rollups.rebuild.rebuild), so an upgraded database reports the same figures as one
 that recorded every event through the rollup hooks.
 """
 
@@ -60,7 +60,7 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("priority", "status"),
     )
     op.create_index("ix_ticket_open_due_risk", "ticket", ["is_open", "due_key", "risk_key", "priority_rank"])
-    from store.rollups_build import rebuild
+    from store.rollups.rebuild import rebuild
 
     rebuild(op.get_bind())
 

@@ -20,7 +20,7 @@ depends_on = None
 
 
 def upgrade() -> None:
-    from store.rollups_build import fill_coarser
+    from store.rollups.rebuild import fill_coarser
 
     fill_coarser(op.get_bind(), grain=2, size=4 * 3600)
 

@@ -1,0 +1,1 @@
+"""The reply composer: template picker, editor, drafts and sending."""

@@ -1,0 +1,126 @@
+"""A submitted handover, read-only: acknowledge it (incoming lead) or add an addendum."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from rich.text import Text
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import VerticalScroll
+from textual.message import Message
+from textual.screen import Screen
+from textual.widgets import Footer, Header, Markdown, Static
+from textual.worker import Worker, WorkerState
+
+from console.handover_export import to_markdown
+from console.i18n import t
+from console.sanitize import clean_line
+from console.screens.handover.dialogs import LineDialog, TextDialog
+from store.handover.lifecycle import HandoverView
+
+
+class HandoverDocScreen(Screen[None]):
+    """Shows the exported Markdown, in which customer text is already neutralised."""
+
+    CSS_PATH = "handover.tcss"
+    BINDINGS = [
+        Binding("ctrl+k", "acknowledge", t("handover.key.ack"), id="handover.ack"),
+        Binding("a", "addendum", t("handover.key.addendum"), id="handover.addendum"),
+        Binding("ctrl+o", "history", t("handover.key.history"), id="handover.doc.history"),
+        Binding("escape", "back", t("handover.key.back"), id="handover.doc.back"),
+    ]
+
+    @dataclass
+    class Changed(Message):
+        view: HandoverView
+
+    def __init__(self, view: HandoverView, *, addendum_draft: str = "") -> None:
+        super().__init__()
+        self.view = view
+        self.addendum_draft = addendum_draft
+
+    def compose(self) -> ComposeResult:
+        yield Header()
+        yield Static(id="ack-banner")
+        with VerticalScroll(id="handover-doc"):
+            yield Markdown(id="handover-markdown")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.sub_title = t("handover.view.title", id=self.view.id)
+        self._show()
+        self.query_one("#handover-doc").focus()
+        if self.addendum_draft and self._may("addendum"):
+            self.call_after_refresh(self.action_addendum)
+
+    def _show(self) -> None:
+        self.query_one("#handover-markdown", Markdown).update(to_markdown(self.view))
+        banner = self.query_one("#ack-banner", Static)
+        if self._may("acknowledge"):
+            banner.update(Text(t("handover.ack.banner", who=clean_line(self.view.author)), style="bold"))
+            banner.display = True
+        else:
+            banner.display = False
+        self.refresh_bindings()
+
+    def _may(self, action: str) -> bool:
+        agent = self.app.services.agent
+        if agent.role not in ("lead", "supervisor"):
+            return False
+        if action == "acknowledge":
+            return self.view.status == "submitted" and self.view.author != agent.name
+        if action == "addendum":
+            return self.view.status in ("submitted", "acknowledged")
+        return True
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action in ("acknowledge", "addendum"):
+            return self._may(action)
+        return True
+
+    # -- acknowledge, addendum -----------------------------------------------------------------------
+
+    def action_acknowledge(self) -> None:
+        v = self.view
+        title = t("handover.ack.title", date=v.shift_date.strftime("%Y/%m/%d"), from_shift=clean_line(v.from_shift),
+                  to_shift=clean_line(v.to_shift))
+        self.app.push_screen(LineDialog(title, "", t("handover.ack.placeholder")),
+                             lambda reply: reply is not None and self._write("acknowledge", reply))
+
+    def action_addendum(self) -> None:
+        draft, self.addendum_draft = self.addendum_draft, ""
+        self.app.push_screen(TextDialog(t("handover.addendum.title"), draft),
+                             lambda body: bool(body and body.strip()) and self._write("addendum", body))
+
+    @work(thread=True, exclusive=True, group="handover-doc", exit_on_error=False)
+    def _write(self, action: str, text: str) -> None:
+        from store.handover.lifecycle import acknowledge, add_addendum
+
+        services = self.app.services
+        with services.db.write() as session:
+            if action == "acknowledge":
+                view = acknowledge(session, services.now(), self.view.id, services.agent, text)
+            else:
+                view = add_addendum(session, services.now(), self.view.id, services.agent, text)
+        self.post_message(self.Changed(view))
+
+    @on(Changed)
+    def _changed(self, message: Changed) -> None:
+        acknowledged = message.view.status == "acknowledged" and self.view.status != "acknowledged"
+        self.view = message.view
+        self._show()
+        self.notify(t("handover.ack.done") if acknowledged else t("handover.addendum.done"))
+
+    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
+        if event.state == WorkerState.ERROR:
+            self.notify(clean_line(str(event.worker.error)), severity="error")
+
+    def action_history(self) -> None:
+        from console.screens.handover.history import HandoverHistoryScreen
+
+        self.app.push_screen(HandoverHistoryScreen())
+
+    def action_back(self) -> None:
+        self.dismiss()

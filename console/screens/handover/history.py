@@ -1,0 +1,106 @@
+"""Past handovers by date and shift, searchable by their text; enter opens one."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from rich.text import Text
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.message import Message
+from textual.screen import Screen
+from textual.widgets import DataTable, Footer, Header, Input, Static
+
+from console.handover_export import local
+from console.i18n import t
+from console.sanitize import clean_line
+from store.handover.lifecycle import HandoverRow
+
+SEARCH_DELAY = 0.3
+STATUS_STYLE = {"draft": "yellow", "submitted": "bold", "acknowledged": "green"}
+
+
+class HandoverHistoryScreen(Screen[None]):
+    CSS_PATH = "handover.tcss"
+    BINDINGS = [
+        Binding("slash", "search", t("handover.key.search"), id="handover.history.search"),
+        Binding("escape", "back", t("handover.key.back"), id="handover.history.back"),
+    ]
+
+    @dataclass
+    class Listed(Message):
+        rows: list[HandoverRow]
+        tz: str
+        query: str
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._pending_search = None
+
+    def compose(self) -> ComposeResult:
+        yield Header()
+        yield Input(placeholder=t("handover.history.search"), id="history-search")
+        yield DataTable(id="history-table", cursor_type="row", zebra_stripes=True)
+        yield Static(id="history-empty")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.sub_title = t("handover.history.title")
+        table = self.query_one("#history-table", DataTable)
+        for key in ("date", "shift", "status", "author", "ack"):
+            table.add_column(Text(t(f"handover.history.col.{key}")), key=key)
+        table.focus()
+        self._load("")
+
+    @on(Input.Changed, "#history-search")
+    def _typed(self, event: Input.Changed) -> None:
+        if self._pending_search is not None:
+            self._pending_search.stop()
+        self._pending_search = self.set_timer(SEARCH_DELAY, lambda: self._load(event.value))
+
+    @on(Input.Submitted, "#history-search")
+    def _search_now(self, event: Input.Submitted) -> None:
+        self._load(event.value)
+        self.query_one("#history-table").focus()
+
+    @work(thread=True, exclusive=True, group="handover-history", exit_on_error=False)
+    def _load(self, query: str) -> None:
+        from store.handover.lifecycle import list_handovers
+        from store.team.shifts import team_timezone
+
+        services = self.app.services
+        with services.db.read() as session:
+            rows = list_handovers(session, services.agent.team, search=query)
+            tz = team_timezone(session, services.agent.team)
+        self.post_message(self.Listed(rows, tz, query))
+
+    @on(Listed)
+    def _listed(self, message: Listed) -> None:
+        table = self.query_one("#history-table", DataTable)
+        table.clear()
+        for row in message.rows:
+            ack = f"{row.acknowledged_by} {local(row.acknowledged_at, message.tz, '%m/%d %H:%M')}" if row.acknowledged_at else ""
+            table.add_row(
+                Text(row.shift_date.strftime("%Y/%m/%d")),
+                Text(clean_line(f"{row.from_shift}→{row.to_shift}")),
+                Text(t(f"handover.status.{row.status}"), style=STATUS_STYLE.get(row.status, "")),
+                Text(clean_line(row.author)),
+                Text(clean_line(ack)),
+                key=str(row.id),
+            )
+        empty = self.query_one("#history-empty", Static)
+        empty.update(Text(t("handover.history.empty"), style="dim") if not message.rows else Text(""))
+
+    @on(DataTable.RowSelected, "#history-table")
+    def _open(self, event: DataTable.RowSelected) -> None:
+        from console.screens.handover.gate import open_handover_id
+
+        if event.row_key.value is not None:
+            open_handover_id(self.app, int(event.row_key.value))
+
+    def action_search(self) -> None:
+        self.query_one("#history-search", Input).focus()
+
+    def action_back(self) -> None:
+        self.dismiss()

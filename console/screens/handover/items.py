@@ -1,0 +1,117 @@
+"""The ticket lists of a handover and its SLA summary, drawn from sanitised plain values."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from rich.table import Table
+from rich.text import Text
+from textual.binding import Binding
+from textual.message import Message
+from textual.widgets import DataTable
+
+from console.handover_export import item_facts, local, summary_lines
+from console.i18n import t
+from console.sanitize import clean_line
+from store.handover.content import HandoverContent, TicketItem
+
+SLA_STYLE = {"breached": "bold red", "at_risk": "yellow", "ok": "green", "paused": "dim"}
+PRIORITY_STYLE = {"urgent": "bold red", "high": "yellow", "normal": "", "low": "dim"}
+
+
+def item_row(item: TicketItem, section: str, tz: str) -> tuple[Text, ...]:
+    """Cells of one item; every piece of data is a plain Text, never markup."""
+    facts = item_facts(item, section, tz, clean_line, priority=False)  # the priority has its own column
+    state = Text(" · ".join(facts), style=SLA_STYLE.get(item.sla_state, ""))
+    return (
+        Text(f"#{item.ticket_id:04d}"),
+        Text(clean_line(item.subject, limit=80)),
+        Text(t(f"priority.{item.priority}"), style=PRIORITY_STYLE.get(item.priority, "")),
+        Text(clean_line(item.note), style="bold"),
+        state,
+    )
+
+
+class ItemTable(DataTable):
+    """One section's ticket items; keys reorder, remove, annotate and open them."""
+
+    BINDINGS = [
+        Binding("enter", "open_item", t("handover.key.open"), id="handover.open"),
+        Binding("shift+up,K", "move(-1)", t("handover.key.up"), id="handover.up"),
+        Binding("shift+down,J", "move(1)", t("handover.key.down"), id="handover.down"),
+        Binding("n", "annotate", t("handover.key.annotate"), id="handover.annotate"),
+        Binding("delete,d", "remove_item", t("handover.key.remove"), id="handover.remove"),
+        Binding("u", "undo_item", t("handover.key.undo"), id="handover.undo"),
+        Binding("j", "cursor_down", show=False),
+        Binding("k", "cursor_up", show=False),
+    ]
+
+    @dataclass
+    class Act(Message):
+        """The lead asked for something on the item under the cursor."""
+
+        table: ItemTable
+        action: str  # open | move | annotate | remove | undo
+        index: int
+        step: int = 0
+
+        @property
+        def control(self) -> ItemTable:
+            return self.table
+
+    def __init__(self, section: str, *, id: str | None = None) -> None:
+        super().__init__(id=id, cursor_type="row", zebra_stripes=True)
+        self.section = section
+
+    def on_mount(self) -> None:
+        # The lead's note comes right after the ticket; the facts take whatever width is left.
+        for key, width in (("ticket", 6), ("subject", 28), ("priority", 8), ("note", 20), ("state", None)):
+            self.add_column(Text(t(f"handover.col.{key}")), key=key, width=width)
+
+    def show(self, items: tuple[TicketItem, ...], tz: str, *, cursor: int | None = None) -> None:
+        """Redraw the (short) list, keeping the cursor where it was or at `cursor`."""
+        row = self.cursor_row if cursor is None else cursor
+        self.clear()
+        for item in items:
+            self.add_row(*item_row(item, self.section, tz), key=str(item.ticket_id))
+        if items:
+            self.move_cursor(row=max(0, min(row, len(items) - 1)), animate=False)
+
+    def _post(self, action: str, step: int = 0) -> None:
+        if self.row_count or action == "undo":
+            self.post_message(self.Act(self, action, self.cursor_row, step))
+
+    def action_undo_item(self) -> None:
+        self._post("undo")
+
+    def action_open_item(self) -> None:
+        self._post("open")
+
+    def action_move(self, step: int) -> None:
+        self._post("move", step)
+
+    def action_annotate(self) -> None:
+        self._post("annotate")
+
+    def action_remove_item(self) -> None:
+        self._post("remove")
+
+
+def summary_table(content: HandoverContent) -> Table:
+    """The shift's SLA numbers as a Rich table (our own labels and integers only)."""
+    s = content.summary
+    table = Table(show_header=False, box=None, padding=(0, 2))
+    table.add_column(style="bold")
+    table.add_column()
+    lines = summary_lines(content)
+    table.add_row(t("handover.md.sla"), lines[0])
+    for row in s.attainment:
+        total = row.met + row.breached
+        rate = "—" if total == 0 else f"{row.met / total:.0%} ({row.met}/{total})"
+        style = "" if total == 0 else ("green" if row.met / total >= 0.9 else "yellow" if row.met / total >= 0.75 else "red")
+        table.add_row(t(f"metric.{row.metric}"), Text(rate, style=style))
+    table.add_row("", lines[2])
+    if content.window_start:
+        span = f"{local(content.window_start, content.tz)} – {local(content.window_end, content.tz, '%H:%M')} ({content.tz})"
+        table.add_row("", Text(span, style="dim"))
+    return table

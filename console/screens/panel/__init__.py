@@ -1,0 +1,1 @@
+"""The supervisor's live SLA panel."""

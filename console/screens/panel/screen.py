@@ -1,0 +1,258 @@
+"""The supervisor's live SLA panel.
+
+Polling follows dolphie: one poll at a time in a thread worker, a one-shot timer re-armed only
+after the poll's result (or failure) has been handled, nothing polled or painted while the
+screen is suspended (another screen or a dialog on top). Tables are updated by row key, never
+cleared and refilled; tiles repaint only when their value changed.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+from typing import ClassVar
+
+from rich.text import Text
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.message import Message
+from textual.screen import Screen
+from textual.timer import Timer
+from textual.widgets import DataTable, Footer, Header, Static, TabbedContent, TabPane
+from textual.worker import Worker, WorkerState
+
+from console.i18n import get_language, t
+from console.screens.panel import view
+from console.screens.queue.keys import localize_bindings
+from store.models import OPEN_STATUSES
+from store.reports.live import PanelSnapshot
+from widgets.hour_chart import HourChart
+from widgets.kpi_tiles import KpiTiles
+from widgets.synced_table import SyncedTable
+
+__all__ = ["PanelLoaded", "PanelScreen"]
+
+TABS = ("agent", "channel", "priority", "category", "intake")
+
+
+@dataclass
+class PanelLoaded(Message):
+    """One poll's result, and how long the database work took."""
+
+    snapshot: PanelSnapshot
+    seconds: float
+
+
+class PanelScreen(Screen[None]):
+    CSS_PATH = "panel.tcss"
+    INTERVAL: ClassVar[float] = 2.0
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("escape", "close", "panel.key.close", id="panel.close"),
+        Binding("1", "period('shift')", "panel.key.shift", id="panel.shift"),
+        Binding("2", "period('today')", "panel.key.today", id="panel.today"),
+        Binding("3", "period('week')", "panel.key.week", id="panel.week"),
+        Binding("r", "refresh_now", "panel.key.refresh", id="panel.refresh"),
+        Binding("o", "open_selected", "panel.key.open", id="panel.open"),
+    ]
+
+    def __init__(self, *, interval: float | None = None) -> None:
+        super().__init__()
+        localize_bindings(self)
+        self.interval = interval if interval is not None else self.INTERVAL
+        self.period = "shift"
+        self.snapshot: PanelSnapshot | None = None
+        self.polls = 0
+        self._timer: Timer | None = None
+        self._polling = False
+        self._again = False  # a poll was asked for while one ran: run it right after
+
+    # -- layout --------------------------------------------------------------------------------------
+
+    def compose(self) -> ComposeResult:
+        yield Header()
+        with VerticalScroll(id="panel-body"):
+            yield Static(t("panel.loading"), id="panel-status")
+            with Horizontal(id="panel-top"):
+                yield SyncedTable([("metric", t("panel.col.metric")), ("shift", t("panel.period.shift")),
+                                   ("today", t("panel.period.today")), ("week", t("panel.period.week"))],
+                                  id="attainment", cursor_type="none", zebra_stripes=False)
+                yield KpiTiles(id="tiles")
+            with Horizontal(id="panel-live"):
+                with Vertical(classes="live-box"):
+                    yield Static(t("panel.breached", n="—"), id="breached-title", classes="box-title")
+                    yield SyncedTable(self._ticket_columns(overdue=True), id="breached")
+                with Vertical(classes="live-box"):
+                    yield Static(t("panel.at_risk", n="—"), id="risk-title", classes="box-title")
+                    yield SyncedTable(self._ticket_columns(overdue=False), id="at-risk")
+                with Vertical(id="open-box"):
+                    yield Static(t("panel.open"), classes="box-title")
+                    yield SyncedTable([("priority", t("panel.col.priority")),
+                                       *((s, t(f"status.{s}")) for s in OPEN_STATUSES),
+                                       ("total", t("report.total"))], id="open", cursor_type="none")
+            with TabbedContent(id="breakdowns", initial="tab-agent"):
+                with TabPane(t("panel.tab.agent"), id="tab-agent"):
+                    yield SyncedTable(self._agent_columns(), id="by-agent")
+                for dim in ("channel", "priority", "category"):
+                    with TabPane(t(f"panel.tab.{dim}"), id=f"tab-{dim}"):
+                        yield SyncedTable(self._group_columns(dim), id=f"by-{dim}")
+                with TabPane(t("panel.tab.intake"), id="tab-intake"):
+                    yield HourChart(id="intake")
+        yield Footer()
+
+    @staticmethod
+    def _ticket_columns(*, overdue: bool) -> list[tuple[str, str]]:
+        return [("id", "#"), ("priority", t("panel.col.priority")), ("metric", t("panel.col.metric")),
+                ("when", t("panel.col.overdue" if overdue else "panel.col.due_in")),
+                ("assignee", t("panel.col.assignee")), ("subject", t("panel.col.subject"))]
+
+    @staticmethod
+    def _agent_columns() -> list[tuple[str, str]]:
+        return [(k, t(f"panel.col.{k}")) for k in ("agent", "assigned", "replied", "solved", "met", "breached",
+                                                   "attainment", "frt_median", "csat")]
+
+    @staticmethod
+    def _group_columns(dim: str) -> list[tuple[str, str]]:
+        return [("group", t(f"panel.tab.{dim}")), *((k, t(f"panel.col.{k}")) for k in (
+            "received", "share", "solved", "resolution_rate", "attainment", "frt_median", "res_median", "res_mean",
+            "csat", "flags"))]
+
+    # -- polling -------------------------------------------------------------------------------------
+
+    def on_mount(self) -> None:
+        self.title = t("panel.title")
+        self.poll_now()
+
+    def on_screen_suspend(self) -> None:
+        """Hidden: stop the timer; a poll already running finishes but re-arms nothing."""
+        self._stop_timer()
+
+    def on_screen_resume(self) -> None:
+        if self.is_mounted:
+            self.poll_now()
+
+    def _stop_timer(self) -> None:
+        if self._timer is not None:
+            self._timer.stop()
+            self._timer = None
+
+    def poll_now(self) -> None:
+        """Start a poll unless one runs; then one more follows right after it."""
+        self._stop_timer()
+        if self._polling:
+            self._again = True
+            return
+        self._polling = True
+        self._again = False
+        self._load(self.period, self._dim())
+
+    def _dim(self) -> str | None:
+        try:
+            active = self.query_one("#breakdowns", TabbedContent).active
+        except Exception:  # not composed yet
+            return "agent"
+        tab = active.removeprefix("tab-") if active else "agent"
+        return None if tab == "intake" else tab
+
+    @work(thread=True, exclusive=True, group="panel-poll", exit_on_error=False)
+    def _load(self, period: str, dim: str | None) -> None:
+        from store.reports.live import panel_snapshot
+
+        services = self.app.wait_services()  # type: ignore[attr-defined]
+        started = time.perf_counter()
+        with services.db.read() as session:
+            snapshot = panel_snapshot(session, services.clock.now(), period=period, dim=dim)
+        self.post_message(PanelLoaded(snapshot, time.perf_counter() - started))
+
+    def _rearm(self) -> None:
+        self._polling = False
+        if not self.is_current:
+            return
+        if self._again:
+            self.poll_now()
+        else:
+            self._stop_timer()
+            self._timer = self.set_timer(self.interval, self.poll_now)
+
+    @on(PanelLoaded)
+    def _loaded(self, message: PanelLoaded) -> None:
+        self.polls += 1
+        if self.is_current:
+            self.snapshot = message.snapshot
+            with self.app.batch_update():
+                self._paint(message.snapshot, message.seconds)
+        self._rearm()
+
+    @on(Worker.StateChanged)
+    def _worker_changed(self, event: Worker.StateChanged) -> None:
+        if event.worker.group != "panel-poll":
+            return
+        if event.state == WorkerState.ERROR:
+            self.notify(t("panel.error", error=str(event.worker.error)), severity="error", timeout=6)
+            self._rearm()
+        elif event.state == WorkerState.CANCELLED:
+            self._polling = False
+
+    # -- painting ------------------------------------------------------------------------------------
+
+    def _paint(self, snap: PanelSnapshot, seconds: float) -> None:
+        lang = get_language()
+        local = snap.shift.local_start
+        self.query_one("#panel-status", Static).update(Text(t(
+            "panel.status", shift=snap.shift.name, start=f"{local:%H:%M}", end=f"{snap.shift.local_end:%H:%M}",
+            period=t(f"panel.period.{self.period}"), at=f"{snap.at.astimezone(local.tzinfo):%H:%M:%S}",
+            ms=round(seconds * 1000))))
+        self.query_one("#attainment", SyncedTable).sync(view.attainment_rows(snap))
+        self.query_one("#tiles", KpiTiles).show(view.tiles(snap.totals[self.period]))
+        self.query_one("#breached-title", Static).update(t("panel.breached", n=snap.breached_count))
+        self.query_one("#risk-title", Static).update(t("panel.at_risk", n=snap.at_risk_count))
+        self.query_one("#breached", SyncedTable).sync(view.ticket_rows(snap.breached, snap.at, overdue=True))
+        self.query_one("#at-risk", SyncedTable).sync(view.ticket_rows(snap.at_risk, snap.at, overdue=False))
+        self.query_one("#open", SyncedTable).sync(view.open_rows(snap))
+        if snap.breakdown_period == self.period and snap.breakdown_dim == "agent":
+            self.query_one("#by-agent", SyncedTable).sync(view.agent_rows(snap))
+        elif snap.breakdown_period == self.period and snap.breakdown_dim in ("channel", "priority", "category"):
+            self.query_one(f"#by-{snap.breakdown_dim}", SyncedTable).sync(view.group_rows(snap, lang))
+        self.query_one("#intake", HourChart).show(view.hour_series(snap))
+
+    # -- actions -------------------------------------------------------------------------------------
+
+    def action_period(self, period: str) -> None:
+        if period != self.period:
+            self.period = period
+            if self.snapshot is not None:
+                self.query_one("#tiles", KpiTiles).show(view.tiles(self.snapshot.totals[period]))
+            self.poll_now()
+
+    def action_refresh_now(self) -> None:
+        self.poll_now()
+
+    def action_close(self) -> None:
+        self.dismiss(None)
+
+    @on(TabbedContent.TabActivated)
+    def _tab_changed(self) -> None:
+        if self.snapshot is not None:
+            self.poll_now()
+
+    @on(DataTable.RowSelected, "#breached, #at-risk")
+    def _row_chosen(self, event: DataTable.RowSelected) -> None:
+        key = event.row_key.value or ""
+        if key.startswith("t"):
+            self.open_ticket(int(key[1:]))
+
+    def action_open_selected(self) -> None:
+        focused = self.focused
+        if isinstance(focused, SyncedTable) and focused.id in ("breached", "at-risk"):
+            key = focused.cursor_key()
+            if key:
+                self.open_ticket(int(key[1:]))
+
+    def open_ticket(self, ticket_id: int) -> None:
+        """Hand the ticket to the app (the queue shows it); say so if this console has no queue."""
+        opener = getattr(self.app, "open_ticket", None)
+        if callable(opener):
+            opener(ticket_id)
+        else:
+            self.notify(t("panel.no_opener", id=ticket_id))

@@ -1,0 +1,220 @@
+"""The queue's action keys: the dialog each opens, the write it starts in a worker, and what the
+screen does with the outcome. Mixed into QueueScreen (handlers by name, so the mixin needs no
+Textual base class).
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from rich.text import Text
+from textual import work
+from textual.widgets import Input
+
+import console.sanitize as clean
+from console.i18n import t
+from console.screens.queue.messages import ActionDone, AgentsLoaded, JumpResolved, NextTaken
+from store.tickets import queue
+from store.tickets.queue import QueueQuery
+
+if TYPE_CHECKING:
+    from store.views import TicketRow
+
+__all__ = ["QueueActionKeys"]
+
+
+class QueueActionKeys:
+    """Claim, next ticket, assign, status, priority, note, escalate, reply and jump, for QueueScreen."""
+
+    # Provided by QueueScreen.
+    table: Any
+    detail: Any
+    shiftdesk: Any
+    query_state: QueueQuery
+    _pinned: int | None
+
+    def _current(self) -> TicketRow | None:
+        row = self.table.cursor_row
+        if row is None:
+            self.notify(t("queue.no_ticket"), severity="warning", markup=False)
+        return row
+
+    def _run(self, action: str, row: TicketRow, value: str | None = None) -> None:
+        self._write(action, row.id, row.version, value)
+
+    @work(thread=True, group="queue-write", exit_on_error=False)
+    def _write(self, action: str, ticket_id: int, version: int, value: str | None) -> None:
+        from console.screens.queue.actions import Outcome, perform
+
+        app = self.shiftdesk
+        try:
+            outcome = perform(app.wait_services(), app.reader, action, ticket_id, version=version, value=value)
+        except Exception as exc:  # the database went away, a migration failed...
+            outcome = Outcome(ticket_id, t("queue.error", message=clean.clean_line(str(exc))), "error",
+                              changed=False)
+        self.post_message(ActionDone(outcome))
+
+    def on_action_done(self, message: ActionDone) -> None:
+        outcome = message.outcome
+        self.notify(outcome.message, severity=outcome.severity, markup=False)  # type: ignore[arg-type]
+        if outcome.row is not None:
+            self.table.replace_row(outcome.row)
+        if outcome.changed:
+            self.reload(anchor=outcome.ticket_id if self.table.cursor_key == outcome.ticket_id else None)
+            if self.detail.shown == outcome.ticket_id:
+                self._load_detail(outcome.ticket_id)
+
+    def action_claim(self) -> None:
+        row = self._current()
+        if row is not None:
+            self._run("claim", row)
+
+    def action_next_ticket(self) -> None:
+        self._take_next()
+
+    @work(thread=True, group="queue-write", exit_on_error=False)
+    def _take_next(self) -> None:
+        from console.screens.queue.actions import Outcome, take_next
+
+        app = self.shiftdesk
+        try:
+            outcome = take_next(app.wait_services(), app.reader)
+        except Exception as exc:  # the database went away, a migration failed...
+            outcome = Outcome(0, t("queue.error", message=clean.clean_line(str(exc))), "error", changed=False)
+        self.post_message(NextTaken(outcome))
+
+    def on_next_taken(self, message: NextTaken) -> None:
+        outcome = message.outcome
+        self.notify(outcome.message, severity=outcome.severity, markup=False)  # type: ignore[arg-type]
+        if outcome.row is not None:
+            self.table.replace_row(outcome.row)
+        if outcome.ticket_id:
+            self.jump_to(outcome.ticket_id)  # this view if it holds it, else All open
+
+    def action_assign(self) -> None:
+        row = self._current()
+        if row is not None:
+            self._load_agents(row.id, row.version, row.assignee_id)
+
+    @work(thread=True, exclusive=True, group="queue-agents", exit_on_error=False)
+    def _load_agents(self, ticket_id: int, version: int, current: int | None) -> None:
+        from console.screens.queue.actions import agent_choices
+
+        self.post_message(AgentsLoaded(ticket_id, version, current, agent_choices(self.shiftdesk.reader)))
+
+    def on_agents_loaded(self, message: AgentsLoaded) -> None:
+        from console.screens.dialogs import ChoiceDialog
+
+        options = [("", Text(t("dialog.assign.nobody")))]
+        options += [(str(agent_id), Text.assemble(display, (f"  {login}", "dim")))
+                    for agent_id, login, display in message.agents]
+        current = "" if message.current is None else str(message.current)
+
+        def chosen(value: str | None) -> None:
+            if value is not None:
+                self._write("assign", message.ticket_id, message.version, value)
+
+        self.app.push_screen(ChoiceDialog(t("dialog.assign.title", id=message.ticket_id), options,
+                                          current=current, filterable=True), chosen)
+
+    def _choose(self, action: str, title: str, group: str, values: tuple[str, ...], current: str) -> None:
+        from console.screens.dialogs import ChoiceDialog
+        from console.screens.queue.view import label
+
+        row = self._current()
+        if row is None:
+            return
+        options = [(v, Text(label(group, v))) for v in values]
+
+        def chosen(value: str | None) -> None:
+            if value is not None:
+                self._run(action, row, value)
+
+        self.app.push_screen(ChoiceDialog(t(title, id=row.id), options, current=current), chosen)
+
+    def action_set_status(self) -> None:
+        row = self.table.cursor_row
+        self._choose("status", "dialog.status.title", "status", ("open", "pending", "on_hold", "solved"),
+                     row.status if row else "")
+
+    def action_set_priority(self) -> None:
+        row = self.table.cursor_row
+        self._choose("priority", "dialog.priority.title", "priority", ("urgent", "high", "normal", "low"),
+                     row.priority if row else "")
+
+    def _ask(self, action: str, title: str, *, multiline: bool) -> None:
+        from console.screens.dialogs import PromptDialog
+
+        row = self._current()
+        if row is None:
+            return
+
+        def given(value: str | None) -> None:
+            if value is not None:
+                self._run(action, row, value)
+
+        self.app.push_screen(PromptDialog(t(title, id=row.id), multiline=multiline), given)
+
+    def action_note(self) -> None:
+        self._ask("note", "dialog.note.title", multiline=True)
+
+    def action_escalate(self) -> None:
+        self._ask("escalate", "dialog.escalate.title", multiline=False)
+
+    def action_reply(self) -> None:
+        row = self._current()
+        if row is not None:
+            self.shiftdesk.open_composer(row.id)
+
+    # -- jumping to a ticket -------------------------------------------------------------------------
+
+    def action_jump(self) -> None:
+        from console.screens.dialogs import PromptDialog
+
+        def given(value: str | None) -> None:
+            digits = (value or "").strip().removeprefix("#")
+            if digits.isdigit():
+                self.jump_to(int(digits))
+
+        self.app.push_screen(PromptDialog(t("dialog.jump.title"), placeholder=t("dialog.jump.placeholder"),
+                                          restrict=r"#?[0-9]*", max_length=19), given)
+
+    def jump_to(self, ticket_id: int) -> None:
+        """Put the cursor on a ticket: in this view, else in All open, else show it below."""
+        self._resolve_jump(ticket_id, self.query_state)
+
+    @work(thread=True, exclusive=True, group="queue-jump", exit_on_error=False)
+    def _resolve_jump(self, ticket_id: int, q: QueueQuery) -> None:
+        now = self._now()
+        with self.shiftdesk.reader.read() as conn:
+            if queue.position(q, ticket_id, conn=conn, now=now) is not None:
+                self.post_message(JumpResolved(ticket_id, True, False, None))
+                return
+            everything = q.with_(view="open", text="")
+            if queue.position(everything, ticket_id, conn=conn, now=now) is not None:
+                self.post_message(JumpResolved(ticket_id, True, True, None))
+                return
+            status = conn.scalar("SELECT status FROM ticket WHERE id = :id", {"id": ticket_id})
+        self.post_message(JumpResolved(ticket_id, False, False, None if status is None else clean.clean_line(status)))
+
+    def on_jump_resolved(self, message: JumpResolved) -> None:
+        from console.screens.queue.view import label
+
+        ticket_id = message.ticket_id
+        if not message.found:
+            if message.status is None:
+                self.notify(t("queue.not_found", id=ticket_id), severity="warning", markup=False)
+                return
+            self.notify(t("queue.not_in_queue", id=ticket_id, status=label("status", message.status)),
+                        markup=False)
+            self._pinned = ticket_id
+            self.detail.clear(Text(t("detail.loading", id=ticket_id)))
+            self._load_detail(ticket_id)
+            return
+        if message.switch:
+            self.notify(t("queue.switched_view", id=ticket_id), markup=False)
+            self.query_state = self.query_state.with_(view="open", text="")
+            self.query_one("#queue-filter", Input).value = ""
+            self._render_bar()
+        self.table.focus()
+        self.reload(anchor=ticket_id, follow=True)

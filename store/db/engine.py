@@ -1,0 +1,170 @@
+"""Engine and sessions: SQLite in WAL with the write lock taken up front, or PostgreSQL."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from sqlalchemy import event
+from sqlalchemy.engine import Engine, make_url
+from sqlmodel import Session, create_engine
+
+ENV_VAR = "SHIFTDESK_DB"
+BUSY_TIMEOUT_MS = 30_000
+
+
+def default_db_path() -> Path:
+    import platformdirs
+
+    return platformdirs.user_data_path("shiftdesk") / "shiftdesk.db"
+
+
+def resolve_url(url: str | os.PathLike[str] | None = None) -> str:
+    """--db beats SHIFTDESK_DB beats the per-user default file; a bare path means SQLite."""
+    chosen = os.fspath(url) if url else (os.environ.get(ENV_VAR) or "")
+    if not chosen:
+        path = default_db_path()
+        return f"sqlite:///{path}"
+    if "://" not in chosen:
+        return f"sqlite:///{Path(chosen).expanduser()}"
+    if chosen.startswith("postgresql://") or chosen.startswith("postgres://"):
+        # psycopg 3 is the only PostgreSQL driver we ship with.
+        chosen = "postgresql+psycopg://" + chosen.split("://", 1)[1]
+    return chosen
+
+
+def _sqlite_path(url: str) -> Path | None:
+    parsed = make_url(url)
+    if parsed.get_backend_name() != "sqlite":
+        return None
+    if not parsed.database or parsed.database == ":memory:":
+        return None
+    return Path(parsed.database)
+
+
+def _configure_sqlite(engine: Engine) -> None:
+    @event.listens_for(engine, "connect")
+    def _on_connect(dbapi_conn, _record) -> None:  # pragma: no branch - trivial wiring
+        # Hand transaction control to SQLAlchemy's "begin" event below, so writes can say IMMEDIATE.
+        dbapi_conn.isolation_level = None
+        cur = dbapi_conn.cursor()
+        cur.execute("PRAGMA journal_mode=WAL")
+        cur.execute("PRAGMA foreign_keys=ON")
+        cur.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
+        cur.execute("PRAGMA synchronous=NORMAL")
+        cur.close()
+
+    @event.listens_for(engine, "begin")
+    def _on_begin(conn) -> None:
+        mode = conn.get_execution_options().get("sqlite_begin", "DEFERRED")
+        conn.exec_driver_sql(f"BEGIN {mode}")
+
+
+@dataclass
+class Database:
+    """One database: its URL, engine, and the two kinds of unit of work."""
+
+    url: str
+    engine: Engine = field(init=False, repr=False)
+    _write_engine: Engine = field(init=False, repr=False)
+    _channel: str | None = field(init=False, repr=False, default=None)
+
+    def __post_init__(self) -> None:
+        self.url = resolve_url(self.url)
+        path = _sqlite_path(self.url)
+        if path is not None:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            self.engine = create_engine(
+                self.url,
+                connect_args={"timeout": BUSY_TIMEOUT_MS / 1000, "check_same_thread": False},
+            )
+            _configure_sqlite(self.engine)
+            self._write_engine = self.engine.execution_options(sqlite_begin="IMMEDIATE")
+        else:
+            self.engine = create_engine(self.url, pool_pre_ping=True)
+            self._write_engine = self.engine
+
+    @property
+    def is_sqlite(self) -> bool:
+        return self.engine.dialect.name == "sqlite"
+
+    @property
+    def is_postgres(self) -> bool:
+        return self.engine.dialect.name == "postgresql"
+
+    @property
+    def notify_channel(self) -> str:
+        """The LISTEN/NOTIFY channel of this database (one per schema, so schemas never cross-talk)."""
+        if self._channel is None:
+            from store.db.notify import channel_for, channel_of
+
+            self._channel = channel_of(self.engine) if self.is_postgres else channel_for(None)
+        return self._channel
+
+    @property
+    def sqlite_path(self) -> Path | None:
+        return _sqlite_path(self.url)
+
+    @contextmanager
+    def read(self) -> Iterator[Session]:
+        """A short read-only unit of work."""
+        with Session(self.engine, expire_on_commit=False) as session:
+            yield session
+
+    @contextmanager
+    def write(self) -> Iterator[Session]:
+        """One short write transaction that holds the write lock from its first statement.
+
+        On PostgreSQL the tickets it touched are announced (NOTIFY) inside the same transaction,
+        so listeners hear of a change exactly when it becomes visible.
+        """
+        with Session(self._write_engine, expire_on_commit=False) as session:
+            try:
+                announce = self.is_postgres
+                if announce:
+                    from store.db import notify
+
+                    notify.track(session)
+                session.connection()  # BEGIN IMMEDIATE now, not at the first statement
+                yield session
+                if announce:
+                    notify.announce(session, self.notify_channel)
+                session.commit()
+            except BaseException:
+                session.rollback()
+                raise
+
+    def sync_sequences(self) -> None:
+        """After rows were written with explicit ids (bulk loads), move PostgreSQL's id sequences
+        past them, so the next ordinary insert gets a fresh id. Nothing to do on SQLite."""
+        if not self.is_postgres:
+            return
+        from sqlmodel import SQLModel
+
+        import store.models  # noqa: F401  (registers the tables)
+
+        with self.engine.begin() as conn:
+            for table in SQLModel.metadata.sorted_tables:
+                column = table.c.get("id")
+                if column is None or not column.autoincrement or not column.primary_key:
+                    continue
+                conn.exec_driver_sql(
+                    f"SELECT setval(pg_get_serial_sequence('{table.name}', 'id'), "
+                    f"COALESCE((SELECT MAX(id) FROM \"{table.name}\"), 0) + 1, false)")
+
+    def dispose(self) -> None:
+        self.engine.dispose()
+
+
+def open_database(url: str | os.PathLike[str] | None = None, *, migrate: bool = True,
+                  backup: bool = True) -> Database:
+    """Open (and by default migrate) the database the user chose."""
+    db = Database(os.fspath(url) if url else "")
+    if migrate:
+        from store.db.migrate import upgrade
+
+        upgrade(db, backup=backup)
+    return db

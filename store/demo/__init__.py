@@ -1,0 +1,1 @@
+"""Realistic, deterministic demo data and the words it is made of."""

@@ -1,0 +1,1 @@
+"""Taking tickets in: decode, split, parse and check every record, apply rules, write all or nothing."""

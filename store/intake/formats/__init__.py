@@ -1,0 +1,1 @@
+"""The source formats intake recognises: Shiftdesk's own, Zendesk's and Freshdesk's exports."""

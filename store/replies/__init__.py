@@ -1,0 +1,1 @@
+"""Reply templates (library, placeholders, search) and the drafts agents write with them."""

@@ -1,0 +1,1 @@
+"""Figures for any period, the live panel's reads, the report document, and the plain-scan reference."""

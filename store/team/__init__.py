@@ -1,0 +1,1 @@
+"""Who works here: agents and their roles, the permission checks, and the team's shifts."""

@@ -1,0 +1,329 @@
+"""Pilot tests: real keys for every queue action, checked in the database and on the screen."""
+
+from __future__ import annotations
+
+from sqlmodel import select
+
+from store.db.engine import open_database
+from store.models import SlaClock, Ticket, TicketEvent
+
+SIZE = (160, 45)
+
+
+def ticket(seed, ticket_id: int) -> Ticket:
+    with seed.db.read() as session:
+        return session.get(Ticket, ticket_id)
+
+
+def events(seed, ticket_id: int, kind: str) -> list[TicketEvent]:
+    with seed.db.read() as session:
+        return list(session.exec(select(TicketEvent).where(TicketEvent.ticket_id == ticket_id,
+                                                           TicketEvent.kind == kind)).all())
+
+
+def clock_state(seed, ticket_id: int, metric: str) -> str:
+    with seed.db.read() as session:
+        clocks = session.exec(select(SlaClock).where(SlaClock.ticket_id == ticket_id, SlaClock.metric == metric)
+                              .order_by(SlaClock.id)).all()
+        return clocks[-1].state
+
+
+async def goto(pilot, ui, ticket_id: int) -> None:
+    """Put the cursor on a ticket with j/k, as a person would."""
+    table = pilot.app.screen.table
+    target = table.index_of(ticket_id)
+    assert target is not None, "the ticket is not in the view"
+    while table.cursor_index < target:
+        await pilot.press("j")
+    while table.cursor_index > target:
+        await pilot.press("k")
+    await ui.settle(pilot)
+    assert table.cursor_key == ticket_id
+
+
+def toasts(app) -> list[str]:
+    return [n.message for n in app._notifications]
+
+
+async def test_claim(queue_app, queue_ui, seed_small):
+    tid = seed_small.tickets["unassigned"]
+    app = queue_app("amy")
+    async with app.run_test(size=SIZE) as pilot:
+        await queue_ui.settle(pilot)
+        await goto(pilot, queue_ui, tid)
+        assert "—" in queue_ui.row_text(app, tid)
+        await pilot.press("c")
+        await queue_ui.settle(pilot)
+        assert ticket(seed_small, tid).assignee_id == seed_small.agents["amy"]
+        assert events(seed_small, tid, "assigned")[-1].actor_id == seed_small.agents["amy"]
+        assert "陳雅婷" in queue_ui.row_text(app, tid)
+        assert app.screen.table.cursor_key == tid
+        assert any(f"#{tid}" in m for m in toasts(app))
+
+
+async def test_claim_lost_names_the_winner(queue_app, queue_ui, seed_small):
+    from store.tickets.actions import claim
+
+    tid = seed_small.tickets["english"]
+    app = queue_app("amy")
+    async with app.run_test(size=SIZE) as pilot:
+        await queue_ui.settle(pilot)
+        await goto(pilot, queue_ui, tid)
+        seed_small.act(claim, tid, seed_small.agents["ben"])  # another console wins the race
+        await pilot.press("c")
+        await queue_ui.settle(pilot)
+        assert ticket(seed_small, tid).assignee_id == seed_small.agents["ben"]
+        assert any("Ben Lin" in m and f"#{tid}" in m for m in toasts(app))
+        assert "Ben Lin" in queue_ui.row_text(app, tid)
+        assert len(events(seed_small, tid, "assigned")) == 1
+
+
+async def test_assign_through_the_agent_picker(queue_app, queue_ui, seed_small):
+    tid = seed_small.tickets["at_risk"]
+    app = queue_app("lead.lin")
+    async with app.run_test(size=SIZE) as pilot:
+        await queue_ui.settle(pilot)
+        await goto(pilot, queue_ui, tid)
+        await pilot.press("a")
+        await queue_ui.settle(pilot)
+        await pilot.press("b", "e", "n", "enter")
+        await queue_ui.settle(pilot)
+        assert ticket(seed_small, tid).assignee_id == seed_small.agents["ben"]
+        event = events(seed_small, tid, "assigned")[-1]
+        assert event.actor_id == seed_small.agents["lead.lin"] and event.data["to"] == seed_small.agents["ben"]
+        assert "Ben Lin" in queue_ui.row_text(app, tid)
+
+
+async def test_an_agent_may_not_hand_tickets_to_others(queue_app, queue_ui, seed_small):
+    tid = seed_small.tickets["at_risk"]
+    app = queue_app("amy")
+    async with app.run_test(size=SIZE) as pilot:
+        await queue_ui.settle(pilot)
+        await goto(pilot, queue_ui, tid)
+        await pilot.press("a")
+        await queue_ui.settle(pilot)
+        await pilot.press("b", "e", "n", "enter")
+        await queue_ui.settle(pilot)
+        assert ticket(seed_small, tid).assignee_id is None
+        assert events(seed_small, tid, "assigned") == []
+        assert any("lead" in m for m in toasts(app))
+        assert "—" in queue_ui.row_text(app, tid)
+
+
+async def test_set_status_pending_pauses_resolution(queue_app, queue_ui, seed_small):
+    tid = seed_small.tickets["mine"]
+    app = queue_app("amy")
+    async with app.run_test(size=SIZE) as pilot:
+        await queue_ui.settle(pilot)
+        await goto(pilot, queue_ui, tid)
+        await pilot.press("s")  # open, pending, on hold, solved; the cursor starts on the current one
+        await pilot.press("home", "down", "enter")
+        await queue_ui.settle(pilot)
+        assert ticket(seed_small, tid).status == "pending"
+        assert events(seed_small, tid, "status_changed")[-1].data == {"from": "open", "to": "pending"}
+        assert clock_state(seed_small, tid, "resolution") == "paused"
+        # The first reply still runs (pending pauses resolution only), so the row keeps its countdown
+        # and the detail pane marks the resolution clock paused.
+        assert "pending" in queue_ui.row_text(app, tid) and "40m" in queue_ui.row_text(app, tid)
+        clocks = [line for line in queue_ui.screen_text(app).splitlines() if line.strip().startswith("resolution")]
+        assert clocks and "‖" in clocks[0] and "paused" in clocks[0]
+
+
+async def test_set_status_solved_stops_resolution_and_leaves_the_queue(queue_app, queue_ui, seed_small):
+    tid = seed_small.tickets["mine"]
+    app = queue_app("amy")
+    async with app.run_test(size=SIZE) as pilot:
+        await queue_ui.settle(pilot)
+        await goto(pilot, queue_ui, tid)
+        await pilot.press("s", "end", "enter")
+        await queue_ui.settle(pilot)
+        assert ticket(seed_small, tid).status == "solved"
+        assert clock_state(seed_small, tid, "resolution") == "stopped"
+        assert app.screen.table.index_of(tid) is None  # solved tickets are not in the open queue
+        assert f"#{tid}" not in queue_ui.screen_text(app).split("Thread")[0]
+
+
+async def test_change_priority_moves_the_row_and_the_cursor_follows(queue_app, queue_ui, seed_small):
+    tid = seed_small.tickets["chinese"]  # low
+    app = queue_app("amy")
+    async with app.run_test(size=SIZE) as pilot:
+        await queue_ui.settle(pilot)
+        await goto(pilot, queue_ui, tid)
+        before = app.screen.table.cursor_index
+        await pilot.press("p", "home", "enter")  # urgent
+        await queue_ui.settle(pilot)
+        assert ticket(seed_small, tid).priority == "urgent"
+        assert events(seed_small, tid, "priority_changed")[-1].data == {"from": "low", "to": "urgent"}
+        table = app.screen.table
+        assert table.cursor_key == tid and table.cursor_index < before
+        assert "urgent" in queue_ui.row_text(app, tid)
+
+
+async def test_internal_note(queue_app, queue_ui, seed_small):
+    tid = seed_small.tickets["english"]
+    app = queue_app("amy")
+    async with app.run_test(size=SIZE) as pilot:
+        await queue_ui.settle(pilot)
+        await goto(pilot, queue_ui, tid)
+        await pilot.press("n")
+        await pilot.press(*"Called back")
+        await pilot.press("ctrl+s")
+        await queue_ui.settle(pilot)
+        notes = events(seed_small, tid, "internal_note")
+        assert [n.body for n in notes] == ["Called back"] and notes[0].public is False
+        assert "Called back" in queue_ui.screen_text(app)
+
+
+async def test_escalate_needs_a_reason(queue_app, queue_ui, seed_small):
+    tid = seed_small.tickets["english"]  # normal
+    app = queue_app("amy")
+    async with app.run_test(size=SIZE) as pilot:
+        await queue_ui.settle(pilot)
+        await goto(pilot, queue_ui, tid)
+        await pilot.press("e", "enter")  # empty: refused, the dialog stays
+        assert app.screen.__class__.__name__ == "PromptDialog"
+        await pilot.press(*"VIP", "enter")
+        await queue_ui.settle(pilot)
+        row = ticket(seed_small, tid)
+        assert row.escalated and row.priority == "high"
+        assert events(seed_small, tid, "escalated")[-1].body == "VIP"
+        assert "▲" in queue_ui.row_text(app, tid)
+
+
+async def test_jump_to_ticket_by_number(queue_app, queue_ui, seed_small):
+    tid = seed_small.tickets["unassigned"]
+    app = queue_app("amy")
+    async with app.run_test(size=SIZE) as pilot:
+        await queue_ui.settle(pilot)
+        await pilot.press("1")  # Mine: the ticket is not in this view
+        await queue_ui.settle(pilot)
+        assert app.screen.table.index_of(tid) is None
+        await pilot.press("g", *str(tid), "enter")
+        await queue_ui.settle(pilot)
+        assert app.screen.query_state.view == "open"
+        assert app.screen.table.cursor_key == tid
+        assert app.screen.detail.shown == tid
+
+
+async def test_jump_to_a_solved_ticket_shows_its_details(queue_app, queue_ui, seed_small):
+    tid = seed_small.tickets["solved"]
+    app = queue_app("amy")
+    async with app.run_test(size=SIZE) as pilot:
+        await queue_ui.settle(pilot)
+        await pilot.press("number_sign", *str(tid), "enter")
+        await queue_ui.settle(pilot)
+        assert app.screen.detail.shown == tid
+        assert "已解決的舊問題" in queue_ui.screen_text(app)
+
+
+async def test_actions_are_in_the_command_palette(queue_app, queue_ui, seed_small):
+    tid = seed_small.tickets["unassigned"]
+    app = queue_app("amy")
+    async with app.run_test(size=SIZE) as pilot:
+        await queue_ui.settle(pilot)
+        await goto(pilot, queue_ui, tid)
+        await pilot.press("ctrl+p")
+        await pilot.press(*"Claim ticket")
+        await pilot.pause(0.5)
+        await pilot.press("enter")
+        await queue_ui.settle(pilot)
+        assert ticket(seed_small, tid).assignee_id == seed_small.agents["amy"]
+
+
+async def test_views_sort_and_filter_keys(queue_app, queue_ui, seed_small):
+    t = seed_small.tickets
+    app = queue_app("amy")
+    async with app.run_test(size=SIZE) as pilot:
+        await queue_ui.settle(pilot)
+        table = app.screen.table
+        assert table.total == 8
+        await pilot.press("1")
+        await queue_ui.settle(pilot)
+        assert {r.id for r in table.held_rows()} == {t["paused"], t["mine"]}
+        await pilot.press("4")
+        await queue_ui.settle(pilot)
+        assert t["breached"] in {r.id for r in table.held_rows()}
+        await pilot.press("3", "o")
+        await queue_ui.settle(pilot)
+        assert app.screen.query_state.sort == "breach"
+        assert [r.id for r in table.held_rows()][-1] == t["paused"]
+        await pilot.press("slash", *"password")
+        await pilot.pause(0.3)
+        await queue_ui.settle(pilot)
+        assert [r.id for r in table.held_rows()] == [t["english"]]
+        await pilot.press("enter", "escape")
+        await pilot.pause(0.3)
+        await queue_ui.settle(pilot)
+        assert table.total == 8
+
+
+async def test_every_binding_has_an_id_and_a_palette_entry(queue_app, queue_ui):
+    from console.screens.queue.commands import _commands
+
+    app = queue_app("amy", lang="zh-TW")
+    async with app.run_test(size=SIZE) as pilot:
+        await queue_ui.settle(pilot)
+        from console.screens.queue.keys import QUEUE_BINDINGS
+        from widgets.queue_table import QueueTable
+
+        screen = app.screen
+        shown = [b for _k, b in screen._bindings if b.show]
+        assert all(b.id for b in [*QUEUE_BINDINGS, *QueueTable.BINDINGS, *type(app).BINDINGS])
+        callbacks = {getattr(cb, "__name__", "") for _t, _h, cb, _e in _commands(screen)}
+        for binding in shown:
+            if binding.action == "help":
+                continue
+            assert f"action_{binding.action}" in callbacks, binding.action
+        # Footer words come from the catalogue, in the chosen language.
+        assert "認領" in queue_ui.screen_text(app)
+
+
+def test_claim_race_has_one_winner_and_the_loser_is_told_who(seed_small):
+    """Two consoles (own connections, own threads) claim one ticket at the same moment."""
+    import threading
+    from dataclasses import replace
+
+    from conftest import make_services
+
+    from console.screens.queue.actions import perform
+    from store.db.reader import SqliteReader
+
+    tid = seed_small.tickets["chinese"]
+    results: dict[str, object] = {}
+    barrier = threading.Barrier(2)
+
+    def console(agent: str) -> None:
+        database = open_database(seed_small.path)
+        services = replace(make_services(seed_small, agent), db=database)
+        reader = SqliteReader(seed_small.path)
+        barrier.wait()
+        results[agent] = perform(services, reader, "claim", tid)
+        reader.close()
+        database.dispose()
+
+    threads = [threading.Thread(target=console, args=(name,)) for name in ("amy", "ben")]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    owner = ticket(seed_small, tid).assignee_id
+    winner = "amy" if owner == seed_small.agents["amy"] else "ben"
+    loser = "ben" if winner == "amy" else "amy"
+    assert owner == seed_small.agents[winner]
+    assert len(events(seed_small, tid, "assigned")) == 1
+    won, lost = results[winner], results[loser]
+    assert won.severity == "information" and won.row.assignee_id == owner
+    assert lost.severity == "warning"
+    assert {"amy": "陳雅婷", "ben": "Ben Lin"}[winner] in lost.message
+
+
+async def test_palette_in_chinese_also_answers_to_english_words(queue_app, queue_ui, seed_small):
+    app = queue_app("amy", lang="zh-TW")
+    async with app.run_test(size=SIZE) as pilot:
+        await queue_ui.settle(pilot)
+        await pilot.press("ctrl+p", *"escalate")
+        await pilot.pause(0.5)
+        assert "升級工單" in queue_ui.screen_text(app)
+        await pilot.press("enter")
+        await pilot.pause(0.2)
+        assert app.screen.__class__.__name__ == "PromptDialog"

@@ -1,0 +1,1 @@
+"""Shiftdesk tests' shared helpers: seeded databases, backends, Pilot helpers."""
