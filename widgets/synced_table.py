@@ -12,7 +12,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from textual.widgets import DataTable
-from textual.widgets.data_table import CellDoesNotExist, RowKey
+from textual.widgets.data_table import CellDoesNotExist
 
 __all__ = ["SyncedTable"]
 
@@ -65,12 +65,14 @@ class SyncedTable(DataTable):
         self._order = order
 
     def _reorder(self, order: list[str]) -> None:
-        """Put the rows in `order` (DataTable.sort can only sort by cell values)."""
-        from textual._two_way_dict import TwoWayDict
+        """Put the rows in `order` with the public `DataTable.sort`.
 
-        self._row_locations = TwoWayDict({RowKey(key): index for index, key in enumerate(order)})
-        self._update_count += 1
-        self.refresh()
+        `sort` hands its key function a row's cell values, not its key; the table holds the very
+        objects `sync` gave it, so their identities name the row. Two rows whose cells are the
+        same objects look the same, and their order between them does not show.
+        """
+        rank = {tuple(map(id, self._cells[key])): index for index, key in enumerate(order)}
+        self.sort(key=lambda values: rank.get(tuple(map(id, values)), len(rank)))
 
     @property
     def keys(self) -> list[str]:
