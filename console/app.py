@@ -7,10 +7,11 @@ from typing import TYPE_CHECKING, ClassVar
 
 from textual import on, work
 from textual.app import App
-from textual.binding import Binding, BindingType
+from textual.binding import BindingType
 from textual.message import Message
 from textual.reactive import reactive
 
+from console import keys
 from console.boot import Boot
 from console.context import CliState
 from console.livesync import DatabaseChanged, EventProbe, LiveSync, SqliteProbe
@@ -43,12 +44,7 @@ class ShiftdeskApp(App[None]):
 
     TITLE = "Shiftdesk"
     CSS_PATH = "app.tcss"
-    BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("ctrl+q", "quit", "app.key.quit", id="app.quit", priority=True),
-        Binding("ctrl+p", "command_palette", "app.key.palette", show=False, priority=True, id="app.palette"),
-        Binding("f4", "show_handover", "handover.key.open_handover", id="app.handover"),
-        Binding("f3", "show_panel", "panel.key.show", id="app.panel"),
-    ]
+    BINDINGS: ClassVar[list[BindingType]] = list(keys.bindings(keys.APP))
     COMMANDS = App.COMMANDS | {HandoverCommands, PanelCommands}
     POLL_INTERVAL: ClassVar[float] = 1.0
     SWEEP_INTERVAL: ClassVar[float] = 30.0
@@ -60,9 +56,7 @@ class ShiftdeskApp(App[None]):
         super().__init__()
         if services is None and boot is None:
             raise TypeError("ShiftdeskApp needs services or a boot")
-        from console.screens.queue.keys import localize_bindings
-
-        localize_bindings(self)
+        keys.localize(self)
         self._services = services
         self.boot = boot if boot is not None else Boot.from_services(services)  # type: ignore[arg-type]
         self._services_event = threading.Event()

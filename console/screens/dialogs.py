@@ -1,41 +1,40 @@
-"""Small modal prompts: a line or a text (reason, note, ticket number) and a choice from a list.
+"""The console's only dialogs: a line or a text, a choice from a list, a yes/no question.
 
-Each dismisses with the value, or None when cancelled. Titles and options are `Text`, so data
-shown in them (agent names) is never read as markup.
+Each dismisses with the value (a bool for ConfirmDialog), or None when cancelled. Titles,
+options and bodies are `Text`, so data shown in them (agent names, ticket changes) is never
+read as markup. PromptDialog and ChoiceDialog serve the queue, LineDialog and TextDialog the
+handover screens (styled by handover.tcss), ConfirmDialog every screen.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from typing import ClassVar
+from collections.abc import Callable, Sequence
+from typing import Any, ClassVar
 
 from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
-from textual.binding import Binding, BindingType
-from textual.containers import Vertical
+from textual.binding import BindingType
+from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import ModalScreen
-from textual.widgets import Input, OptionList, Static, TextArea
+from textual.widgets import Button, Input, Label, OptionList, Static, TextArea
 from textual.widgets.option_list import Option
 
+from console import keys
 from console.i18n import t
-from console.screens.queue.keys import localize_bindings
 
-__all__ = ["ChoiceDialog", "PromptDialog"]
+__all__ = ["ChoiceDialog", "ConfirmDialog", "LineDialog", "PromptDialog", "TextDialog", "confirm"]
 
 
 class PromptDialog(ModalScreen[str | None]):
     """Ask for one line (Enter submits) or a longer text (Ctrl+S submits)."""
 
-    BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("escape", "cancel", "dialog.cancel", id="dialog.cancel"),
-        Binding("ctrl+s", "submit", "dialog.submit", id="dialog.submit"),
-    ]
+    BINDINGS: ClassVar[list[BindingType]] = list(keys.bindings(keys.PROMPT_DIALOG))
 
     def __init__(self, title: str, *, multiline: bool = False, placeholder: str = "",
                  restrict: str | None = None, required: bool = True, max_length: int = 0) -> None:
         super().__init__(classes="dialog")
-        localize_bindings(self)
+        keys.localize(self)
         self._title = title
         self._multiline = multiline
         self._placeholder = placeholder
@@ -82,14 +81,12 @@ class PromptDialog(ModalScreen[str | None]):
 class ChoiceDialog(ModalScreen[str | None]):
     """Pick one of a few options; with `filterable`, typing narrows a long list (agents)."""
 
-    BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("escape", "cancel", "dialog.cancel", id="dialog.cancel"),
-    ]
+    BINDINGS: ClassVar[list[BindingType]] = list(keys.bindings(keys.CHOICE_DIALOG))
 
     def __init__(self, title: str, options: Sequence[tuple[str, Text]], *, current: str | None = None,
                  filterable: bool = False) -> None:
         super().__init__(classes="dialog")
-        localize_bindings(self)
+        keys.localize(self)
         self._title = title
         self._options = list(options)
         self._current = current
@@ -157,3 +154,149 @@ class ChoiceDialog(ModalScreen[str | None]):
 
     def action_cancel(self) -> None:
         self.dismiss(None)
+
+
+class _ButtonDialog(ModalScreen):
+    """OK and Cancel buttons under a handover dialog."""
+
+    CSS_PATH = "handover/handover.tcss"
+    BINDINGS: ClassVar[list[BindingType]] = list(keys.bindings(keys.LINE_DIALOG))
+
+    def __init__(self) -> None:
+        super().__init__()
+        keys.localize(self)
+
+    def buttons(self) -> Horizontal:
+        return Horizontal(Button(t("handover.button.ok"), variant="primary", id="ok"),
+                          Button(t("handover.button.cancel"), id="cancel"), classes="dialog-buttons")
+
+    def on_button_pressed(self, event: Button.Pressed) -> None:
+        if event.button.id == "ok":
+            self.action_ok()
+        else:
+            self.action_cancel()
+
+    def action_cancel(self) -> None:
+        self.dismiss(None)
+
+    def action_ok(self) -> None:
+        raise NotImplementedError
+
+
+class LineDialog(_ButtonDialog):
+    """One line of text (a ticket note or an acknowledgement reply); dismisses with it or None."""
+
+    def __init__(self, title: str, value: str = "", placeholder: str = "") -> None:
+        super().__init__()
+        self._title, self._value, self._placeholder = title, value, placeholder
+
+    def compose(self) -> ComposeResult:
+        with Vertical(classes="dialog"):
+            yield Label(Text(self._title), classes="dialog-title")
+            yield Input(self._value, placeholder=self._placeholder, id="line")
+            yield self.buttons()
+
+    def on_input_submitted(self, event: Input.Submitted) -> None:
+        event.stop()
+        self.action_ok()
+
+    def action_ok(self) -> None:
+        self.dismiss(self.query_one("#line", Input).value)
+
+
+class TextDialog(_ButtonDialog):
+    """Several lines (an addendum); ctrl+s or OK confirms."""
+
+    BINDINGS: ClassVar[list[BindingType]] = list(keys.bindings(keys.TEXT_DIALOG))
+
+    def __init__(self, title: str, value: str = "") -> None:
+        super().__init__()
+        self._title, self._value = title, value
+
+    def compose(self) -> ComposeResult:
+        with Vertical(classes="dialog dialog-wide"):
+            yield Label(Text(self._title), classes="dialog-title")
+            area = TextArea(self._value, id="text", soft_wrap=True)
+            if "markdown" in area.available_languages:
+                area.language = "markdown"
+            yield area
+            yield self.buttons()
+
+    def action_ok(self) -> None:
+        self.dismiss(self.query_one("#text", TextArea).text)
+
+
+class ConfirmDialog(ModalScreen[bool]):
+    """Title, maybe an explanation (rich Text, data already cleaned) and a question, two buttons;
+    Escape says no."""
+
+    DEFAULT_CSS = """
+    ConfirmDialog {
+        align: center middle;
+        & > #confirm-box {
+            width: 72;
+            max-width: 90%;
+            height: auto;
+            max-height: 80%;
+            border: thick $warning;
+            background: $surface;
+            padding: 1 2;
+        }
+        & #confirm-title { text-style: bold; margin-bottom: 1; }
+        & #confirm-body { height: auto; max-height: 16; }
+        & #confirm-question { margin-top: 1; }
+        & #confirm-buttons { height: auto; margin-top: 1; align-horizontal: right; }
+        & #confirm-buttons > Button { margin-left: 2; }
+    }
+    """
+    BINDINGS: ClassVar[list[BindingType]] = list(keys.bindings(keys.CONFIRM_DIALOG))
+
+    def __init__(self, title: Text, body: Text | None = None, *, yes: str, no: str,
+                 question: Text | None = None, default_yes: bool = False) -> None:
+        super().__init__()
+        keys.localize(self)
+        self._title = title
+        self._body = body
+        self._question = question
+        self._yes = yes
+        self._no = no
+        self._default_yes = default_yes
+
+    def compose(self) -> ComposeResult:
+        with Vertical(id="confirm-box"):
+            yield Static(self._title, id="confirm-title")
+            if self._body is not None:
+                with VerticalScroll(id="confirm-body"):
+                    yield Static(self._body)
+            if self._question is not None:
+                yield Static(self._question, id="confirm-question")
+            with Horizontal(id="confirm-buttons"):
+                yield Button(Text(self._no), id="confirm-no")
+                yield Button(Text(self._yes), id="confirm-yes", variant="warning")
+
+    def on_mount(self) -> None:
+        self.query_one("#confirm-yes" if self._default_yes else "#confirm-no", Button).focus()
+
+    @on(Button.Pressed)
+    def _pressed(self, event: Button.Pressed) -> None:
+        event.stop()
+        self.dismiss(event.button.id == "confirm-yes")
+
+    def action_answer(self, answer: bool) -> None:
+        self.dismiss(answer)
+
+
+def confirm(app: Any, title: str, body: Text | None, yes: str, then: Callable[[], object], *,
+            no: str | None = None, question: str | None = None, default_yes: bool = False,
+            otherwise: Callable[[], object] | None = None) -> None:
+    """Ask; run `then` on yes, `otherwise` (if any) on no."""
+
+    def answered(answer: bool | None) -> None:
+        if answer:
+            then()
+        elif otherwise is not None:
+            otherwise()
+
+    dialog = ConfirmDialog(Text(title), body, yes=yes, no=no or t("composer.cancel"),
+                           question=Text(question) if question else None, default_yes=default_yes)
+    app.push_screen(dialog, answered)

@@ -17,11 +17,11 @@ from textual.content import Content
 from textual.screen import Screen
 from textual.widgets import Footer, Header, Static, TextArea
 
+from console import keys
 from console.i18n import get_language, t
 from console.screens.composer import messages as msg
 from console.screens.composer import view
-from console.screens.composer.commands import ComposerCommands, bindings, translate_bindings
-from console.screens.composer.dialogs import confirm
+from console.screens.composer.commands import ComposerCommands
 from console.screens.composer.drafts import DraftKeeper
 from console.screens.composer.messages import ComposerResult
 from console.screens.composer.work import (
@@ -36,6 +36,7 @@ from console.screens.composer.work import (
     open_names,
     reload_detail,
 )
+from console.screens.dialogs import confirm
 from console.services import Services
 from store.categories import CATEGORY_LABELS_EN
 from store.errors import StaleVersion
@@ -54,13 +55,13 @@ class ComposerScreen(Screen[ComposerResult]):
     """Write and send one public reply to one ticket."""
 
     CSS_PATH = "composer.tcss"
-    BINDINGS = bindings()
+    BINDINGS = keys.bindings(keys.COMPOSER)
     COMMANDS = {ComposerCommands}
     AUTOSAVE_SECONDS = 2.0
 
     def __init__(self, ticket_id: int, services: Services | None = None) -> None:
         super().__init__()
-        self._bindings = translate_bindings(self._bindings)
+        keys.localize(self)
         self._services = services
         self.ticket_id = ticket_id
         self.sub_title = f"#{ticket_id}"

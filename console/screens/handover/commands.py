@@ -9,15 +9,12 @@ from rich.text import Text
 from textual.command import DiscoveryHit, Hit, Hits, Provider
 
 from console.i18n import t
+from console.keys import HANDOVER_DOC, HANDOVER_EDITOR, palette
 
 __all__ = ["HandoverCommands"]
 
-# (catalogue key of the title, screen action) offered while that screen is on top.
-SCREEN_ACTIONS = {
-    "HandoverScreen": (("handover.key.save", "save"), ("handover.key.submit", "submit"),
-                       ("handover.key.refresh", "refresh_or_merge"), ("handover.key.next_section", "section(1)")),
-    "HandoverDocScreen": (("handover.key.ack", "acknowledge"), ("handover.key.addendum", "addendum")),
-}
+# The palette entries of the screen on top (console/keys.py), by the screen's class name.
+SCREEN_ACTIONS = {"HandoverScreen": palette(HANDOVER_EDITOR), "HandoverDocScreen": palette(HANDOVER_DOC)}
 
 
 class HandoverCommands(Provider):
@@ -30,11 +27,11 @@ class HandoverCommands(Provider):
             (t("handover.history.title"), self._history),
         ]
         screen = self.screen
-        for key, action in SCREEN_ACTIONS.get(type(screen).__name__, ()):
-            name = action.split("(")[0]
-            if screen.check_action(name, ()) is not False:
-                entries.append((f"{t('handover.screen.title')}: {t(key)}",
-                                lambda action=action: screen.run_action(action)))
+        for command in SCREEN_ACTIONS.get(type(screen).__name__, ()):
+            assert command.palette is not None
+            if screen.check_action(command.name, ()) is not False:
+                entries.append((f"{t('handover.screen.title')}: {t(command.palette)}",
+                                lambda action=command.action: screen.run_action(action)))
         return entries
 
     def _history(self) -> None:

@@ -7,17 +7,17 @@ from dataclasses import dataclass
 from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
-from textual.binding import Binding
 from textual.containers import VerticalScroll
 from textual.message import Message
 from textual.screen import Screen
 from textual.widgets import Footer, Header, Markdown, Static
 from textual.worker import Worker, WorkerState
 
+from console import keys
 from console.handover_export import to_markdown
 from console.i18n import t
 from console.sanitize import clean_line
-from console.screens.handover.dialogs import LineDialog, TextDialog
+from console.screens.dialogs import LineDialog, TextDialog
 from store.handover.lifecycle import HandoverView
 
 
@@ -25,12 +25,7 @@ class HandoverDocScreen(Screen[None]):
     """Shows the exported Markdown, in which customer text is already neutralised."""
 
     CSS_PATH = "handover.tcss"
-    BINDINGS = [
-        Binding("ctrl+k", "acknowledge", t("handover.key.ack"), id="handover.ack"),
-        Binding("a", "addendum", t("handover.key.addendum"), id="handover.addendum"),
-        Binding("ctrl+o", "history", t("handover.key.history"), id="handover.doc.history"),
-        Binding("escape", "back", t("handover.key.back"), id="handover.doc.back"),
-    ]
+    BINDINGS = keys.bindings(keys.HANDOVER_DOC)
 
     @dataclass
     class Changed(Message):
@@ -38,6 +33,7 @@ class HandoverDocScreen(Screen[None]):
 
     def __init__(self, view: HandoverView, *, addendum_draft: str = "") -> None:
         super().__init__()
+        keys.localize(self)
         self.view = view
         self.addendum_draft = addendum_draft
 

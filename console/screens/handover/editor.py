@@ -13,16 +13,16 @@ from dataclasses import dataclass, replace
 from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
-from textual.binding import Binding
 from textual.message import Message
 from textual.screen import Screen
 from textual.widgets import Footer, Header, Label, Static, TabbedContent, TabPane, Tabs, TextArea
 from textual.worker import Worker, WorkerState
 
+from console import keys
 from console.handover_export import local
 from console.i18n import t
 from console.sanitize import clean_line
-from console.screens.handover.dialogs import ConfirmDialog, LineDialog
+from console.screens.dialogs import LineDialog, confirm
 from console.screens.handover.items import ItemTable, summary_table
 from store.handover.content import ITEM_SECTIONS, TEXT_SECTIONS, HandoverContent
 from store.handover.lifecycle import HandoverConflict, HandoverView
@@ -43,15 +43,7 @@ class HandoverScreen(Screen[None]):
     """Edit one draft handover."""
 
     CSS_PATH = "handover.tcss"
-    BINDINGS = [
-        Binding("ctrl+s", "save", t("handover.key.save"), id="handover.save"),
-        Binding("ctrl+t", "submit", t("handover.key.submit"), id="handover.submit"),
-        Binding("ctrl+r", "refresh_or_merge", t("handover.key.refresh"), id="handover.refresh"),
-        Binding("ctrl+pagedown,ctrl+n", "section(1)", t("handover.key.next_section"), id="handover.next_section"),
-        Binding("ctrl+pageup", "section(-1)", t("handover.key.prev_section"), show=False, id="handover.prev_section"),
-        Binding("ctrl+o", "history", t("handover.key.history"), id="handover.history"),
-        Binding("escape", "back", t("handover.key.back"), id="handover.back"),
-    ]
+    BINDINGS = keys.bindings(keys.HANDOVER_EDITOR)
 
     @dataclass
     class Saved(Message):
@@ -77,6 +69,7 @@ class HandoverScreen(Screen[None]):
 
     def __init__(self, view: HandoverView) -> None:
         super().__init__()
+        keys.localize(self)
         self.view = view
         self.content = view.content
         self.base = view.content  # what is stored at self.version
@@ -335,15 +328,16 @@ class HandoverScreen(Screen[None]):
     # -- submit, leave -------------------------------------------------------------------------------
 
     def action_submit(self) -> None:
-        def answered(yes: bool | None) -> None:
-            if not yes or self.conflict is not None:
+        def submit() -> None:
+            if self.conflict is not None:
                 return
             if self.saving:
                 self.submit_after_save = True
             else:
                 self._submit()
 
-        self.app.push_screen(ConfirmDialog(t("handover.submit.confirm")), answered)
+        confirm(self.app, t("handover.submit.confirm"), None, t("handover.button.ok"), submit,
+                no=t("handover.button.cancel"), default_yes=True)
 
     def _submit(self) -> None:
         self.saving = True

@@ -7,11 +7,11 @@ from dataclasses import dataclass
 from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
-from textual.binding import Binding
 from textual.message import Message
 from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Header, Input, Static
 
+from console import keys
 from console.handover_export import local
 from console.i18n import t
 from console.sanitize import clean_line
@@ -23,10 +23,7 @@ STATUS_STYLE = {"draft": "yellow", "submitted": "bold", "acknowledged": "green"}
 
 class HandoverHistoryScreen(Screen[None]):
     CSS_PATH = "handover.tcss"
-    BINDINGS = [
-        Binding("slash", "search", t("handover.key.search"), id="handover.history.search"),
-        Binding("escape", "back", t("handover.key.back"), id="handover.history.back"),
-    ]
+    BINDINGS = keys.bindings(keys.HANDOVER_HISTORY)
 
     @dataclass
     class Listed(Message):
@@ -36,6 +33,7 @@ class HandoverHistoryScreen(Screen[None]):
 
     def __init__(self) -> None:
         super().__init__()
+        keys.localize(self)
         self._pending_search = None
 
     def compose(self) -> ComposeResult:

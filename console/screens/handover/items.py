@@ -6,10 +6,10 @@ from dataclasses import dataclass
 
 from rich.table import Table
 from rich.text import Text
-from textual.binding import Binding
 from textual.message import Message
 from textual.widgets import DataTable
 
+from console import keys
 from console.handover_export import item_facts, local, summary_lines
 from console.i18n import t
 from console.sanitize import clean_line
@@ -35,16 +35,7 @@ def item_row(item: TicketItem, section: str, tz: str) -> tuple[Text, ...]:
 class ItemTable(DataTable):
     """One section's ticket items; keys reorder, remove, annotate and open them."""
 
-    BINDINGS = [
-        Binding("enter", "open_item", t("handover.key.open"), id="handover.open"),
-        Binding("shift+up,K", "move(-1)", t("handover.key.up"), id="handover.up"),
-        Binding("shift+down,J", "move(1)", t("handover.key.down"), id="handover.down"),
-        Binding("n", "annotate", t("handover.key.annotate"), id="handover.annotate"),
-        Binding("delete,d", "remove_item", t("handover.key.remove"), id="handover.remove"),
-        Binding("u", "undo_item", t("handover.key.undo"), id="handover.undo"),
-        Binding("j", "cursor_down", show=False),
-        Binding("k", "cursor_up", show=False),
-    ]
+    BINDINGS = keys.bindings(keys.HANDOVER_ITEMS)
 
     @dataclass
     class Act(Message):
@@ -61,6 +52,7 @@ class ItemTable(DataTable):
 
     def __init__(self, section: str, *, id: str | None = None) -> None:
         super().__init__(id=id, cursor_type="row", zebra_stripes=True)
+        keys.localize(self)
         self.section = section
 
     def on_mount(self) -> None:

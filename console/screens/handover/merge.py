@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from rich.text import Text
 from textual.app import ComposeResult
-from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Button, Footer, Label, TextArea
 
+from console import keys
 from console.i18n import t
 from console.sanitize import clean_line
 from console.screens.handover.editor import text_area
@@ -22,13 +22,11 @@ class MergeScreen(ModalScreen[HandoverContent | None]):
     """Dismisses with the merged content, or None to keep editing my version (still unsaved)."""
 
     CSS_PATH = "handover.tcss"
-    BINDINGS = [
-        Binding("ctrl+s", "accept", t("handover.key.save"), id="handover.merge.accept"),
-        Binding("escape", "cancel", t("handover.button.cancel"), id="handover.merge.cancel"),
-    ]
+    BINDINGS = keys.bindings(keys.HANDOVER_MERGE)
 
     def __init__(self, base: HandoverContent, mine: HandoverContent, theirs: HandoverView, me: str) -> None:
         super().__init__()
+        keys.localize(self)
         self.mine = mine
         self.theirs = theirs
         self.who = clean_line(theirs.content.saved_by or theirs.author or "?")

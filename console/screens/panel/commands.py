@@ -8,12 +8,11 @@ from rich.text import Text
 from textual.command import DiscoveryHit, Hit, Hits, Provider
 
 from console.i18n import t
+from console.keys import PANEL, palette
 
 __all__ = ["PanelCommands", "show_panel"]
 
-PANEL_ACTIONS = (("panel.key.shift", "period('shift')"), ("panel.key.today", "period('today')"),
-                 ("panel.key.week", "period('week')"), ("panel.key.refresh", "refresh_now"),
-                 ("panel.key.open", "open_selected"))
+PANEL_ACTIONS = palette(PANEL)
 
 
 def show_panel(app) -> None:
@@ -40,9 +39,10 @@ class PanelCommands(Provider):
         ]
         screen = self.screen
         if isinstance(screen, PanelScreen):
-            for key, action in PANEL_ACTIONS:
-                entries.append((f"{t('panel.title')}: {t(key)}", "",
-                                lambda action=action: screen.run_action(action)))
+            for command in PANEL_ACTIONS:
+                assert command.palette is not None
+                entries.append((f"{t('panel.title')}: {t(command.palette)}", "",
+                                lambda action=command.action: screen.run_action(action)))
         return entries
 
     async def discover(self) -> Hits:

@@ -15,7 +15,7 @@ from typing import ClassVar
 from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
-from textual.binding import Binding, BindingType
+from textual.binding import BindingType
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.message import Message
 from textual.screen import Screen
@@ -23,9 +23,9 @@ from textual.timer import Timer
 from textual.widgets import DataTable, Footer, Header, Static, TabbedContent, TabPane
 from textual.worker import Worker, WorkerState
 
+from console import keys
 from console.i18n import get_language, t
 from console.screens.panel import view
-from console.screens.queue.keys import localize_bindings
 from store.models import OPEN_STATUSES
 from store.reports.live import PanelSnapshot
 from widgets.hour_chart import HourChart
@@ -48,18 +48,11 @@ class PanelLoaded(Message):
 class PanelScreen(Screen[None]):
     CSS_PATH = "panel.tcss"
     INTERVAL: ClassVar[float] = 2.0
-    BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("escape", "close", "panel.key.close", id="panel.close"),
-        Binding("1", "period('shift')", "panel.key.shift", id="panel.shift"),
-        Binding("2", "period('today')", "panel.key.today", id="panel.today"),
-        Binding("3", "period('week')", "panel.key.week", id="panel.week"),
-        Binding("r", "refresh_now", "panel.key.refresh", id="panel.refresh"),
-        Binding("o", "open_selected", "panel.key.open", id="panel.open"),
-    ]
+    BINDINGS: ClassVar[list[BindingType]] = list(keys.bindings(keys.PANEL))
 
     def __init__(self, *, interval: float | None = None) -> None:
         super().__init__()
-        localize_bindings(self)
+        keys.localize(self)
         self.interval = interval if interval is not None else self.INTERVAL
         self.period = "shift"
         self.snapshot: PanelSnapshot | None = None

@@ -12,6 +12,7 @@ from rich.text import Text
 from textual.command import DiscoveryHit, Hit, Hits, Provider
 
 from console.i18n import t
+from console.keys import QUEUE, palette
 from console.screens.queue.keys import view_label
 from store.tickets.queue import VIEWS
 
@@ -29,13 +30,9 @@ def _commands(screen: QueueScreen) -> list[tuple[str, str, Callable[[], object],
     The English title is searched too, so "esc" finds 升級工單 for someone who knows the keys.
     """
     entries = [
-        (t(f"queue.cmd.{name}"), t(f"queue.cmd.{name}.help"), getattr(screen, f"action_{action}"),
-         t(f"queue.cmd.{name}", lang="en"))
-        for name, action in (
-            ("claim", "claim"), ("next", "next_ticket"), ("assign", "assign"), ("status", "set_status"), ("priority", "set_priority"),
-            ("note", "note"), ("escalate", "escalate"), ("jump", "jump"), ("reply", "reply"),
-            ("sort", "toggle_sort"), ("filter", "focus_filter"), ("next_view", "next_view"),
-        )
+        (t(c.palette), t(c.palette_help), getattr(screen, f"action_{c.name}"), t(c.palette, lang="en"))
+        for c in palette(QUEUE)
+        if c.palette is not None and c.palette_help is not None
     ]
     entries += [
         (t("queue.key.view_n", view=view_label(view)), t("queue.cmd.view.help"), partial(screen.action_view, view),

@@ -22,10 +22,11 @@ from textual.timer import Timer
 from textual.widgets import Footer, Header, Input, Static
 
 import console.sanitize as clean
+from console import keys
 from console.i18n import t
 from console.screens.queue.activity import BEAT_SECONDS, QueuePresence, here_line, history_text
 from console.screens.queue.commands import QueueCommands
-from console.screens.queue.keys import QUEUE_BINDINGS, VIEW_KEYS, localize_bindings, view_label
+from console.screens.queue.keys import QUEUE_BINDINGS, VIEW_KEYS, view_label
 from console.screens.queue.messages import DetailLoaded, Loaded, WindowLoaded
 from console.screens.queue.prompts import QueueActionKeys
 from console.screens.queue.view import clock_faces, columns, detail_head, render_cell, thread_text
@@ -64,7 +65,7 @@ class QueueScreen(QueueActionKeys, QueuePresence, Screen[None]):
 
     def __init__(self) -> None:
         super().__init__(id="queue")
-        localize_bindings(self)
+        keys.localize(self)
         self.query_state = QueueQuery()
         self._gen = 0
         self._detail_timer: Timer | None = None
