@@ -10,8 +10,9 @@ from textual.app import App
 from textual.binding import BindingType
 from textual.message import Message
 from textual.reactive import reactive
+from textual.worker import Worker, WorkerState
 
-from console import keys
+from console import failures, keys
 from console.boot import Boot
 from console.context import CliState
 from console.livesync import DatabaseChanged, EventProbe, LiveSync, SqliteProbe
@@ -30,7 +31,7 @@ class ServicesReady(Message):
 class ServicesFailed(Message):
     """The full services could not come up (locked or broken database): reading still works."""
 
-    def __init__(self, error: str) -> None:
+    def __init__(self, error: Exception) -> None:
         super().__init__()
         self.error = error
 
@@ -121,7 +122,7 @@ class ShiftdeskApp(App[None]):
             self._services = build_services(self.boot.state, clock=self.boot.clock)
         except Exception as exc:
             self._services_failure = exc
-            self.post_message(ServicesFailed(str(exc)))
+            self.post_message(ServicesFailed(exc))
         else:
             self.post_message(ServicesReady())
         finally:
@@ -129,11 +130,12 @@ class ShiftdeskApp(App[None]):
 
     @on(ServicesFailed)
     def _services_failed(self, message: ServicesFailed) -> None:
-        from console.i18n import t
-        from console.sanitize import clean_line
+        failures.report_error(self, "services", message.error, name="services")
 
-        self.notify(t("app.services_failed", message=clean_line(message.error)), severity="error",
-                    timeout=30, markup=False)
+    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
+        """The one place a failed worker is reported (screens hand theirs on: console/failures.py)."""
+        if event.state == WorkerState.ERROR:
+            failures.report(self, event.worker)
 
     @on(ServicesReady)
     def _services_up(self) -> None:

@@ -13,7 +13,7 @@ from typing import Any
 
 from textual.binding import Binding
 
-__all__ = ["notifications", "relabel_bindings"]
+__all__ = ["notifications", "relabel_bindings", "running_app"]
 
 
 def relabel_bindings(node: Any, describe: Callable[[Binding], str]) -> None:
@@ -35,3 +35,17 @@ def notifications(app: Any) -> list[Any]:
     Textual keeps them in the private `App._notifications` and has no public accessor.
     """
     return list(app._notifications)  # private: see above
+
+
+def running_app() -> Any | None:
+    """The app running in this context, or None outside one.
+
+    Textual keeps it in the private context variable `textual._context.active_app`; a function
+    called while the app starts (before any screen exists to ask for `.app`) has no other way.
+    """
+    from textual._context import active_app  # private: see above
+
+    try:
+        return active_app.get()
+    except LookupError:
+        return None

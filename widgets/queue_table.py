@@ -136,6 +136,7 @@ class QueueTable(ScrollView, can_focus=True):
         self._palette_cache: Palette | None = None
         self.empty_text = ""
         self.loading_text = ""
+        self._failure: str | None = None  # why no rows came (shown instead of loading/empty)
         self._line_width = 0
         self._line_base = Style()
         self._prerender_timer: Timer | None = None
@@ -170,8 +171,10 @@ class QueueTable(ScrollView, can_focus=True):
         """True once the first reset() arrived."""
         return self._loaded
 
-    def row_at(self, index: int) -> Any | None:
-        return self._rows.get(index)
+    def fail(self, message: str) -> None:
+        """The read behind the table failed: say so where "loading" (or "empty") would show."""
+        self._failure = message
+        self.refresh()
 
     def index_of(self, key: object) -> int | None:
         return self._index_of.get(key)
@@ -185,6 +188,7 @@ class QueueTable(ScrollView, can_focus=True):
         old_line = self._cursor - int(self.scroll_y)
         self._epoch += 1
         self._loaded = True
+        self._failure = None
         self._total = max(0, total)
         self._rows = {}
         self._index_of = {}
@@ -427,7 +431,7 @@ class QueueTable(ScrollView, can_focus=True):
         index = int(self.scroll_y) + y - 1
         if index >= self._total:
             if index == 0:
-                message = self.empty_text if self._loaded else self.loading_text
+                message = self._failure or (self.empty_text if self._loaded else self.loading_text)
                 return painter.message(message, width, base + self.get_component_rich_style("queue-table--placeholder"))
             return Strip.blank(width, base)
         row = self._rows.get(index)

@@ -72,7 +72,7 @@ STRINGS = {
     # app-wide keys
     "app.key.quit": ("離開", "Quit"),
     "app.key.palette": ("指令", "Commands"),
-    "app.services_failed": ("無法開啟資料庫:{message}", "Could not open the database: {message}"),
+    "app.services_failed": ("無法開啟資料庫:{error}", "Could not open the database: {error}"),
     # dialogs
     "dialog.hint.choose": ("Enter 確定 · Esc 取消", "Enter to choose · Esc to cancel"),
     "dialog.hint.line": ("Enter 送出 · Esc 取消", "Enter to submit · Esc to cancel"),

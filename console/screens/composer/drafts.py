@@ -8,9 +8,10 @@ the draft that sending deleted.
 from __future__ import annotations
 
 import threading
+from functools import partial
 from typing import Any
 
-from console.i18n import t
+from console.failures import in_thread
 from console.screens.composer.work import Snapshot, save_snapshot, send_snapshot
 from console.services import Services
 from store.replies.drafts import SentReply
@@ -62,21 +63,14 @@ class DraftKeeper:
         if snapshot == self.saved:
             return
 
-        def save() -> None:
-            try:
-                self.save(services, snapshot)
-            except Exception as exc:
-                app.call_from_thread(app.notify, t("composer.draft.failed", error=str(exc)), severity="error",
-                                     markup=False)
-
-        app.run_worker(save, thread=True, group="composer-leave", exit_on_error=False)
+        # On the app (it outlives the screen): a failure reaches console/failures.py from there.
+        app.run_worker(partial(self.save, services, snapshot), thread=True, group="composer-leave",
+                       exit_on_error=False)
 
     def save_now(self, services: Services, snapshot: Snapshot) -> None:
-        """The app is quitting with the composer open: save here, once (nowhere left to report to)."""
+        """The app is quitting with the composer open: save once, in a thread of its own (never on
+        the event loop; the process waits for it). A failure is logged: nowhere left to show it."""
         if self.left or self.sent or snapshot == self.saved:
             return
         self.left = True
-        try:
-            self.save(services, snapshot)
-        except Exception:  # the app is going away; the last autosave is what survives
-            pass
+        in_thread("composer-last-save", self.save, services, snapshot)

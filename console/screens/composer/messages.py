@@ -11,7 +11,7 @@ from console.screens.composer.work import ComposerData, Snapshot
 from store.replies.drafts import SentReply
 from store.views import TicketDetail
 
-__all__ = ["ComposerResult", "DraftSaved", "Failed", "Loaded", "Sent", "Stale"]
+__all__ = ["ComposerResult", "DraftSaved", "Loaded", "Sent", "Stale"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -28,14 +28,6 @@ class Loaded(Message):
     def __init__(self, data: ComposerData) -> None:
         super().__init__()
         self.data = data
-
-
-class Failed(Message):
-    """Loading, saving or sending went wrong; `what` is the catalogue key of the message."""
-
-    def __init__(self, what: str, error: str) -> None:
-        super().__init__()
-        self.what, self.error = what, error
 
 
 class DraftSaved(Message):

@@ -18,6 +18,7 @@ from textual.screen import Screen
 from textual.widgets import Footer, Header, Static, TextArea
 
 from console import keys
+from console.failures import ReportsFailures, in_thread
 from console.i18n import get_language, t
 from console.screens.composer import messages as msg
 from console.screens.composer import view
@@ -39,7 +40,7 @@ from console.screens.composer.work import (
 from console.screens.dialogs import confirm
 from console.services import Services
 from store.categories import CATEGORY_LABELS_EN
-from store.errors import StaleVersion
+from store.errors import NotFound, StaleVersion
 from store.replies.library import ReplyTemplate, personal_share, search_templates
 from store.views import TicketDetail
 from widgets.reply_editor import ReplyEditor
@@ -51,7 +52,7 @@ __all__ = ["ComposerResult", "ComposerScreen"]
 PRESENCE_SECONDS = 10.0  # other consoles count a writer gone after 30 s without a beat
 
 
-class ComposerScreen(Screen[ComposerResult]):
+class ComposerScreen(ReportsFailures, Screen[ComposerResult]):
     """Write and send one public reply to one ticket."""
 
     CSS_PATH = "composer.tcss"
@@ -137,15 +138,10 @@ class ComposerScreen(Screen[ComposerResult]):
 
     @work(thread=True, exclusive=True, group="composer-load", exit_on_error=False)
     def load_ticket(self) -> None:
-        try:
-            data = load_composer(self.services, self.ticket_id)
-        except Exception as exc:  # shown to the agent; the screen stays usable for going back
-            self.post_message(msg.Failed("composer.error.load", str(exc)))
-            return
+        # A failure is shown by console/failures.py, and here by worker_failed; going back still works.
+        data = load_composer(self.services, self.ticket_id)
         if data is None:
-            self.post_message(msg.Failed("composer.error.load", t("composer.error.not_found",
-                                                                   ticket=f"#{self.ticket_id}")))
-            return
+            raise NotFound(t("composer.error.not_found", ticket=f"#{self.ticket_id}"))
         self.post_message(msg.Loaded(data))
 
     @on(msg.Loaded)
@@ -270,11 +266,7 @@ class ComposerScreen(Screen[ComposerResult]):
 
     @work(thread=True, exclusive=True, group="composer-draft", exit_on_error=False)
     def save_draft(self, snapshot: Snapshot) -> None:
-        try:
-            if not self._drafts.save(self.services, snapshot):
-                return
-        except Exception as exc:
-            self.post_message(msg.Failed("composer.draft.failed", str(exc)))
+        if not self._drafts.save(self.services, snapshot):
             return
         self.post_message(msg.DraftSaved(snapshot, self.services.now()))
 
@@ -284,12 +276,13 @@ class ComposerScreen(Screen[ComposerResult]):
         self._status(t("composer.draft.saved", time=view.local_time(message.at)))
 
     def on_unmount(self) -> None:
+        """No database work here (this runs on the event loop): both writes go to threads."""
         if self._data is not None:
             self._drafts.save_now(self.services, self._snapshot())
         if self._services is not None:  # back on the queue, still looking at the ticket
             from store.tickets.presence import VIEWING
 
-            mark_presence(self._services, self.ticket_id, VIEWING)
+            in_thread("composer-presence", mark_presence, self._services, self.ticket_id, VIEWING)
 
     # -- sending ---------------------------------------------------------------------------------------
 
@@ -318,14 +311,8 @@ class ComposerScreen(Screen[ComposerResult]):
     def send_reply(self, body: str, template_key: str, status: str | None, version: int) -> None:
         try:
             sent = self._drafts.send(self.services, body, template_key, status, version)
-        except StaleVersion:
-            try:
-                self.post_message(msg.Stale(reload_detail(self.services, self.ticket_id), status))
-            except Exception as exc:
-                self.post_message(msg.Failed("composer.error.send", str(exc)))
-            return
-        except Exception as exc:
-            self.post_message(msg.Failed("composer.error.send", str(exc)))
+        except StaleVersion:  # not a failure: the agent is shown what changed and asked again
+            self.post_message(msg.Stale(reload_detail(self.services, self.ticket_id), status))
             return
         self.post_message(msg.Sent(sent))
 
@@ -341,8 +328,8 @@ class ComposerScreen(Screen[ComposerResult]):
     def _stale(self, message: msg.Stale) -> None:
         self._sending = False
         if message.detail is None:
-            self._failed(msg.Failed("composer.error.load", t("composer.error.not_found",
-                                                              ticket=f"#{self.ticket_id}")))
+            gone = t("composer.error.not_found", ticket=f"#{self.ticket_id}")
+            self.notify(t("composer.error.load", error=gone), severity="error", markup=False)
             return
         changes = view.change_lines(newer_events(message.detail, self._last_event))
         self._adopt(message.detail)
@@ -352,14 +339,15 @@ class ComposerScreen(Screen[ComposerResult]):
                 lambda: self._send(status), no=t("composer.stale.keep"), question=t("composer.stale.question"),
                 otherwise=self.editor.focus)
 
-    @on(msg.Failed)
-    def _failed(self, message: msg.Failed) -> None:
-        if message.what == "composer.error.send":
+    def worker_failed(self, group: str, text: str) -> None:
+        """A worker failed (console/failures.py told the agent): leave no state waiting on it."""
+        if group == "composer-load":
+            self.query_one("#composer-head", Static).update(Text(text))
+        elif group == "composer-send":
             self._sending = False
             self._status(Text(""))
-        if message.what == "composer.draft.failed":
+        elif group == "composer-draft":
             self._drafts.saving = None
-        self.notify(t(message.what, error=message.error), severity="error", markup=False)
 
     # -- actions (keys and the command palette) ------------------------------------------------------
 

@@ -175,11 +175,11 @@ def newer_events(detail: TicketDetail, last_event_id: int) -> list[EventView]:
 
 
 def mark_presence(services: Services, ticket_id: int, activity: str) -> None:
-    """Tell other consoles this agent is writing a reply (or back to viewing); a courtesy, never fails."""
+    """Tell other consoles this agent is writing a reply (or back to viewing); in a worker or thread.
+
+    A courtesy: its failures are logged only (console/failures.py), never shown.
+    """
     from store.tickets.presence import touch
 
-    try:
-        with services.db.write() as session:
-            touch(session, services.agent.id, ticket_id, activity, services.clock.now())
-    except Exception:  # a busy or gone database must not get in the way of the reply
-        return
+    with services.db.write() as session:
+        touch(session, services.agent.id, ticket_id, activity, services.clock.now())

@@ -11,9 +11,9 @@ from textual.containers import VerticalScroll
 from textual.message import Message
 from textual.screen import Screen
 from textual.widgets import Footer, Header, Markdown, Static
-from textual.worker import Worker, WorkerState
 
 from console import keys
+from console.failures import ReportsFailures
 from console.handover_export import to_markdown
 from console.i18n import t
 from console.sanitize import clean_line
@@ -21,7 +21,7 @@ from console.screens.dialogs import LineDialog, TextDialog
 from store.handover.lifecycle import HandoverView
 
 
-class HandoverDocScreen(Screen[None]):
+class HandoverDocScreen(ReportsFailures, Screen[None]):
     """Shows the exported Markdown, in which customer text is already neutralised."""
 
     CSS_PATH = "handover.tcss"
@@ -108,10 +108,6 @@ class HandoverDocScreen(Screen[None]):
         self.view = message.view
         self._show()
         self.notify(t("handover.ack.done") if acknowledged else t("handover.addendum.done"))
-
-    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
-        if event.state == WorkerState.ERROR:
-            self.notify(clean_line(str(event.worker.error)), severity="error")
 
     def action_history(self) -> None:
         from console.screens.handover.history import HandoverHistoryScreen

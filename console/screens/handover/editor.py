@@ -16,9 +16,9 @@ from textual.app import ComposeResult
 from textual.message import Message
 from textual.screen import Screen
 from textual.widgets import Footer, Header, Label, Static, TabbedContent, TabPane, Tabs, TextArea
-from textual.worker import Worker, WorkerState
 
 from console import keys
+from console.failures import ReportsFailures
 from console.handover_export import local
 from console.i18n import t
 from console.sanitize import clean_line
@@ -39,7 +39,7 @@ def text_area(section: str, text: str, *, prefix: str = "text", classes: str = "
     return area
 
 
-class HandoverScreen(Screen[None]):
+class HandoverScreen(ReportsFailures, Screen[None]):
     """Edit one draft handover."""
 
     CSS_PATH = "handover.tcss"
@@ -54,10 +54,6 @@ class HandoverScreen(Screen[None]):
     class Refused(Message):
         current: HandoverView
         snapshot: HandoverContent
-
-    @dataclass
-    class SaveFailed(Message):
-        error: str
 
     @dataclass
     class Refreshed(Message):
@@ -241,9 +237,7 @@ class HandoverScreen(Screen[None]):
                 keep_refused(session, services.now(), self.view.id, snapshot, services.agent)
             self.post_message(self.Refused(exc.current, snapshot))
             return
-        except Exception as exc:  # a locked or unreachable database: keep the text, retry later
-            self.post_message(self.SaveFailed(str(exc)))
-            return
+        # Anything else (a locked or unreachable database) is reported by console/failures.py.
         self.post_message(self.Saved(view, snapshot))
 
     @on(Saved)
@@ -270,12 +264,6 @@ class HandoverScreen(Screen[None]):
         else:
             self.notify(t("handover.conflict", who=clean_line(message.current.content.saved_by or "?")),
                         severity="warning", timeout=10)
-
-    @on(SaveFailed)
-    def _save_failed(self, message: SaveFailed) -> None:
-        self.saving = False
-        self.notify(t("handover.save_failed", error=clean_line(message.error)), severity="error")
-        self._show_head()
 
     def action_save(self) -> None:
         self._save()
@@ -383,8 +371,9 @@ class HandoverScreen(Screen[None]):
             save_in_background(self.app, self.view.id, self.content, self.version,
                                inflight=self.inflight if self.saving else None)
 
-    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
-        if event.state == WorkerState.ERROR:
+    def worker_failed(self, group: str, text: str) -> None:
+        """A save failed (console/failures.py told the lead): keep the text, let the next save retry."""
+        if group == "handover-save":
             self.saving = False
-            self.notify(t("handover.save_failed", error=clean_line(event.worker.error)), severity="error")
+            self.submit_after_save = False
             self._show_head()

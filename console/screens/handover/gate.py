@@ -24,14 +24,11 @@ def services_of(app: App):
 
 
 def _in_worker(app: App, job: Callable[[], Screen | None], name: str) -> None:
-    """Run `job` in a thread; push the screen it returns; turn a failure into a notification."""
+    """Run `job` in a thread of the app and push the screen it returns; a failure is reported by
+    console/failures.py (never a crash: the console stays usable)."""
 
     def run() -> None:
-        try:
-            screen = job()
-        except Exception as exc:  # shown, never a crash: the console stays usable
-            app.call_from_thread(app.notify, clean_line(str(exc)), severity="error")
-            return
+        screen = job()
         if screen is not None:
             app.call_from_thread(present, app, screen)
 
@@ -105,11 +102,10 @@ def show_unacknowledged_handover(services=None) -> None:
     """
     if services is not None and services.agent.role not in ("lead", "supervisor"):
         return
-    from textual._context import active_app
+    from console.textual_adapter import running_app
 
-    try:
-        app = active_app.get()
-    except LookupError:  # not inside a running app (a test building screens): nothing to show
+    app = running_app()
+    if app is None:  # not inside a running app (a test building screens): nothing to show
         return
 
     def job() -> Screen | None:

@@ -12,6 +12,7 @@ from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Header, Input, Static
 
 from console import keys
+from console.failures import ReportsFailures
 from console.handover_export import local
 from console.i18n import t
 from console.sanitize import clean_line
@@ -21,7 +22,7 @@ SEARCH_DELAY = 0.3
 STATUS_STYLE = {"draft": "yellow", "submitted": "bold", "acknowledged": "green"}
 
 
-class HandoverHistoryScreen(Screen[None]):
+class HandoverHistoryScreen(ReportsFailures, Screen[None]):
     CSS_PATH = "handover.tcss"
     BINDINGS = keys.bindings(keys.HANDOVER_HISTORY)
 
@@ -96,6 +97,11 @@ class HandoverHistoryScreen(Screen[None]):
 
         if event.row_key.value is not None:
             open_handover_id(self.app, int(event.row_key.value))
+
+    def worker_failed(self, group: str, text: str) -> None:
+        """The list could not load (console/failures.py told the user): say so where it would be."""
+        if group == "handover-history":
+            self.query_one("#history-empty", Static).update(Text(text, style="dim"))
 
     def action_search(self) -> None:
         self.query_one("#history-search", Input).focus()

@@ -24,6 +24,7 @@ from textual.widgets import DataTable, Footer, Header, Static, TabbedContent, Ta
 from textual.worker import Worker, WorkerState
 
 from console import keys
+from console.failures import ReportsFailures
 from console.i18n import get_language, t
 from console.screens.panel import view
 from store.models import OPEN_STATUSES
@@ -45,7 +46,7 @@ class PanelLoaded(Message):
     seconds: float
 
 
-class PanelScreen(Screen[None]):
+class PanelScreen(ReportsFailures, Screen[None]):
     CSS_PATH = "panel.tcss"
     INTERVAL: ClassVar[float] = 2.0
     BINDINGS: ClassVar[list[BindingType]] = list(keys.bindings(keys.PANEL))
@@ -179,13 +180,14 @@ class PanelScreen(Screen[None]):
 
     @on(Worker.StateChanged)
     def _worker_changed(self, event: Worker.StateChanged) -> None:
-        if event.worker.group != "panel-poll":
-            return
-        if event.state == WorkerState.ERROR:
-            self.notify(t("panel.error", error=str(event.worker.error)), severity="error", timeout=6)
-            self._rearm()
-        elif event.state == WorkerState.CANCELLED:
+        if event.worker.group == "panel-poll" and event.state == WorkerState.CANCELLED:
             self._polling = False
+
+    def worker_failed(self, group: str, text: str) -> None:
+        """A poll failed (console/failures.py told the supervisor): say so on the panel, poll again."""
+        if group == "panel-poll":
+            self.query_one("#panel-status", Static).update(Text(text))
+            self._rearm()
 
     # -- painting ------------------------------------------------------------------------------------
 

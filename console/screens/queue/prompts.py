@@ -44,15 +44,11 @@ class QueueActionKeys:
 
     @work(thread=True, group="queue-write", exit_on_error=False)
     def _write(self, action: str, ticket_id: int, version: int, value: str | None) -> None:
-        from console.screens.queue.actions import Outcome, perform
+        from console.screens.queue.actions import perform
 
-        app = self.shiftdesk
-        try:
-            outcome = perform(app.wait_services(), app.reader, action, ticket_id, version=version, value=value)
-        except Exception as exc:  # the database went away, a migration failed...
-            outcome = Outcome(ticket_id, t("queue.error", message=clean.clean_line(str(exc))), "error",
-                              changed=False)
-        self.post_message(ActionDone(outcome))
+        app = self.shiftdesk  # a failure (the database went away...) is reported by console/failures.py
+        self.post_message(ActionDone(perform(app.wait_services(), app.reader, action, ticket_id, version=version,
+                                             value=value)))
 
     def on_action_done(self, message: ActionDone) -> None:
         outcome = message.outcome
@@ -74,14 +70,10 @@ class QueueActionKeys:
 
     @work(thread=True, group="queue-write", exit_on_error=False)
     def _take_next(self) -> None:
-        from console.screens.queue.actions import Outcome, take_next
+        from console.screens.queue.actions import take_next
 
         app = self.shiftdesk
-        try:
-            outcome = take_next(app.wait_services(), app.reader)
-        except Exception as exc:  # the database went away, a migration failed...
-            outcome = Outcome(0, t("queue.error", message=clean.clean_line(str(exc))), "error", changed=False)
-        self.post_message(NextTaken(outcome))
+        self.post_message(NextTaken(take_next(app.wait_services(), app.reader)))
 
     def on_next_taken(self, message: NextTaken) -> None:
         outcome = message.outcome

@@ -23,6 +23,7 @@ from textual.widgets import Footer, Header, Input, Static
 
 import console.sanitize as clean
 from console import keys
+from console.failures import ReportsFailures
 from console.i18n import t
 from console.screens.queue.activity import BEAT_SECONDS, QueuePresence, here_line, history_text
 from console.screens.queue.commands import QueueCommands
@@ -55,7 +56,7 @@ def _ready(future: Future, timeout: float) -> bool:
     return True
 
 
-class QueueScreen(QueueActionKeys, QueuePresence, Screen[None]):
+class QueueScreen(QueueActionKeys, QueuePresence, ReportsFailures, Screen[None]):
     """The screen an agent lives in: the queue above, the ticket below."""
 
     CSS_PATH = "queue.tcss"
@@ -279,6 +280,13 @@ class QueueScreen(QueueActionKeys, QueuePresence, Screen[None]):
             thread.append("\n\n")
             thread.append_text(history_text(message.history, message.history_omitted, palette))
         pane.show(message.ticket_id, head, clock_faces(message.detail), thread)
+
+    def worker_failed(self, group: str, text: str) -> None:
+        """A read failed (console/failures.py told the user): no loading line stays behind."""
+        if group in ("queue-load", "queue-window"):
+            self.table.fail(text)
+        elif group == "queue-detail":
+            self.detail.clear(Text(text))
 
     # -- the tick ------------------------------------------------------------------------------------
 
