@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import threading
+from collections.abc import Mapping
 from typing import TYPE_CHECKING, ClassVar
 
 from textual import on, work
@@ -15,7 +16,7 @@ from textual.worker import Worker, WorkerState
 from console import failures, keys
 from console.boot import Boot
 from console.context import CliState
-from console.livesync import DatabaseChanged, EventProbe, LiveSync, SqliteProbe
+from console.livesync import DatabaseChanged, LiveSync
 from console.screens.handover.commands import HandoverCommands
 from console.screens.panel.commands import PanelCommands
 
@@ -53,7 +54,8 @@ class ShiftdeskApp(App[None]):
     db_generation: reactive[int] = reactive(0, init=False)
     """Bumped whenever the database changed (this console's writes included)."""
 
-    def __init__(self, services: Services | None = None, *, boot: Boot | None = None) -> None:
+    def __init__(self, services: Services | None = None, *, boot: Boot | None = None,
+                 keymap: Mapping[str, str] | None = None) -> None:
         super().__init__()
         if services is None and boot is None:
             raise TypeError("ShiftdeskApp needs services or a boot")
@@ -68,6 +70,9 @@ class ShiftdeskApp(App[None]):
             self._services_event.set()
         self.reader = self._make_reader()
         self.livesync: LiveSync | None = None
+        # The user's key map (binding id -> keys, console/keys.py). No settings file exists yet to
+        # read one from, so a console started from the command line passes none.
+        self.keymap_setting: dict[str, str] = dict(keymap or {})
 
     def _make_reader(self) -> Reader:
         from store.db.reader import SqliteReader, reader_for
@@ -161,18 +166,21 @@ class ShiftdeskApp(App[None]):
         from console.i18n import t
         from console.sanitize import clean_line
         from console.screens.home import home_screen
+        from store.db.changes import probe_for
 
         self.title = t("app.title")
         self.sub_title = clean_line(self.boot.agent_label, limit=64) + " · " + t(f"role.{self.boot.agent_role}")
+        keys.apply_keymap(self, self.keymap_setting)
+        # The baseline poll starts first (in a worker), ahead of the queue's first read.
+        probe = probe_for(self.boot.sqlite_path, self.reader)
+        self.livesync = LiveSync(self, probe, interval=self.POLL_INTERVAL, sweep_every=self.SWEEP_INTERVAL,
+                                 sweep=self._sweep_breaches if self.services_ready else None)
+        self.livesync.start()
         self.push_screen(home_screen(self._services))
         if not self._services_event.is_set():
             # The queue calls start_services once its rows are on screen, so the heavy imports do
             # not compete with the first paint; this timer covers a start on another screen.
             self.set_timer(1.0, self.start_services)
-        probe = SqliteProbe(self.boot.sqlite_path) if self.boot.sqlite_path else EventProbe(self.reader)
-        self.livesync = LiveSync(self, probe, interval=self.POLL_INTERVAL, sweep_every=self.SWEEP_INTERVAL,
-                                 sweep=self._sweep_breaches if self.services_ready else None)
-        self.livesync.start()
 
     def on_unmount(self) -> None:
         if self.livesync is not None:

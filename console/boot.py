@@ -1,13 +1,12 @@
 """What the console needs before its first paint, found without importing SQLAlchemy.
 
-On an existing SQLite file the agent is looked up with the standard library's sqlite3 and the
-queue paints from it at once; the full services (SQLModel, migrations, defaults) come up in a
+On an existing SQLite file the agent is looked up through the store's SQLAlchemy-free reader
+(store/team/roster.py) and the queue paints from it at once; the full services (SQLModel, migrations, defaults) come up in a
 worker right after. Anything else (a new file, PostgreSQL) takes the full path up front.
 """
 
 from __future__ import annotations
 
-import sqlite3
 import threading
 from concurrent.futures import Future
 from dataclasses import dataclass, field, replace
@@ -17,7 +16,6 @@ from typing import TYPE_CHECKING
 from console.context import CliState
 from store.clock import Clock, get_clock
 from store.db.reader import sqlite_path_for
-from store.errors import UnknownAgent
 
 if TYPE_CHECKING:
     from console.services import Services
@@ -62,27 +60,13 @@ def quick_boot(state: CliState, *, clock: Clock | None = None) -> Boot | None:
         return None
     lang = detect_language(state.lang)
     set_language(lang)
-    name = state.agent_name()
-    try:
-        conn = sqlite3.connect(path, timeout=30)
-    except sqlite3.Error:
+    from store.team.roster import boot_member
+
+    member = boot_member(path, state.agent_name())
+    if member is None:
         return None
-    try:
-        conn.execute("PRAGMA query_only=ON")
-        if conn.execute("SELECT version_num FROM alembic_version").fetchone() is None:
-            return None
-        row = conn.execute(
-            "SELECT id, name, display_name, role FROM agent WHERE name = ? AND active", (name,)
-        ).fetchone()
-        if row is None:
-            known = [r[0] for r in conn.execute("SELECT name FROM agent WHERE active ORDER BY name")]
-            raise UnknownAgent(name, known)
-    except sqlite3.Error:
-        return None
-    finally:
-        conn.close()
-    return Boot(state=state, lang=lang, clock=clock or get_clock(), agent_id=row[0], agent_name=row[1],
-                agent_label=row[2] or row[1], agent_role=row[3], sqlite_path=path)
+    return Boot(state=state, lang=lang, clock=clock or get_clock(), agent_id=member.id, agent_name=member.name,
+                agent_label=member.label, agent_role=member.role, sqlite_path=path)
 
 
 def prefetch_first_window(boot: Boot) -> Boot:
@@ -99,18 +83,10 @@ def prefetch_first_window(boot: Boot) -> Boot:
     def read() -> None:
         try:
             import console.sanitize as clean
-            from store.db.reader import SqliteReader
             from store.tickets import queue
 
             q = queue.QueueQuery(agent_id=agent_id)
-            now = clock.now()
-            reader = SqliteReader(path)
-            try:
-                with reader.read() as conn:
-                    total = queue.count(q, conn=conn, now=now)
-                    rows = queue.window(q, 0, FIRST_WINDOW, conn=conn, now=now, clean=clean)
-            finally:
-                reader.close()
+            total, rows = queue.first_window(path, q, FIRST_WINDOW, now=clock.now(), clean=clean)
             result.set_result((q, total, rows))
         except BaseException as exc:  # the screen then reads the normal way
             result.set_exception(exc)

@@ -10,31 +10,21 @@ from sqlmodel import Field, SQLModel
 
 from store.types import UTCDateTime
 
-# Enumerations are plain strings in the database so that PostgreSQL and SQLite agree and
-# a new value needs no migration; the allowed values live here.
-ROLES = ("agent", "lead", "supervisor")
-TIERS = ("standard", "gold", "platinum", "diamond")
-VIP_TIERS = ("gold", "platinum", "diamond")
-CHANNELS = ("email", "chat", "phone", "web", "social")
-PRIORITIES = ("urgent", "high", "normal", "low")
-PRIORITY_RANK = {name: rank for rank, name in enumerate(PRIORITIES)}
-STATUSES = ("new", "open", "pending", "on_hold", "solved", "closed")
-OPEN_STATUSES = ("new", "open", "pending", "on_hold")
-METRICS = ("first_reply", "next_reply", "resolution")
-EVENT_KINDS = (
-    "created",
-    "customer_message",
-    "agent_reply",
-    "internal_note",
-    "status_changed",
-    "assigned",
-    "priority_changed",
-    "tier_changed",
-    "escalated",
-    "survey",
-    "rule_applied",
-    "sla_breached",
+# Enumerations are plain strings in the database; the allowed values live in store/vocab.py
+# (no ORM there, so the console may import them) and are re-exported here for the store.
+from store.vocab import (  # noqa: F401
+    CHANNELS,
+    EVENT_KINDS,
+    METRICS,
+    OPEN_STATUSES,
+    PRIORITIES,
+    PRIORITY_RANK,
+    ROLES,
+    STATUSES,
+    TIERS,
+    VIP_TIERS,
 )
+
 # A far-future sort key for tickets with no running clock, so they sort after all others.
 NO_DUE = 2**62
 

@@ -143,7 +143,7 @@ def _conditions(p) -> str:
 
 
 def _print_policy(p) -> None:
-    from store.models import METRICS, PRIORITIES
+    from store.vocab import METRICS, PRIORITIES
 
     title = f"{p.position} · {p.name}" + ("" if p.active else " " + t("admin.policy.inactive"))
     table = Table(t("admin.col.priority"), *(t(f"metric.{m}") for m in METRICS), title=clean_line(title))

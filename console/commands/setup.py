@@ -107,6 +107,6 @@ def register(app: typer.Typer) -> None:
 
 
 def _display_url(url: str) -> str:
-    from sqlalchemy.engine import make_url
+    from store.db.engine import display_url
 
-    return make_url(url).render_as_string(hide_password=True)
+    return display_url(url)

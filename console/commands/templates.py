@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-from pathlib import Path
 
 import typer
 from rich.console import Console
@@ -66,24 +65,15 @@ def describe(problem: TemplateError) -> str:
     return t("templates.where.separator").join(parts)
 
 
-def _sqlite_file(url: str) -> Path | None:
-    from sqlalchemy.engine import make_url
-
-    parsed = make_url(url)
-    if parsed.get_backend_name() != "sqlite" or not parsed.database or parsed.database == ":memory:":
-        return None
-    return Path(parsed.database)
-
-
 def _usage(state: CliState) -> UsageCounts | None:
     """Usage counts from the database if there is one; never creates, migrates or fails on it."""
-    from store.db.engine import open_database, resolve_url
+    from store.db.engine import open_database, resolve_url, sqlite_file
     from store.replies.library import usage_counts
 
     try:
         url = resolve_url(state.db_url)
         if url.startswith("sqlite"):
-            path = _sqlite_file(url)
+            path = sqlite_file(url)
             if path is None or not path.exists():
                 return None
         db = open_database(url, migrate=False)

@@ -45,6 +45,16 @@ def _sqlite_path(url: str) -> Path | None:
     return Path(parsed.database)
 
 
+def sqlite_file(url: str) -> Path | None:
+    """The file a database URL names when it is a SQLite file (None: another database, or memory)."""
+    return _sqlite_path(url)
+
+
+def display_url(url: str) -> str:
+    """A database URL fit to print: the password hidden."""
+    return make_url(url).render_as_string(hide_password=True)
+
+
 def _configure_sqlite(engine: Engine) -> None:
     @event.listens_for(engine, "connect")
     def _on_connect(dbapi_conn, _record) -> None:  # pragma: no branch - trivial wiring

@@ -5,16 +5,18 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
+from sqlalchemy import text
 from sqlmodel import Session, select
 
 from store.audit import record_audit
-from store.errors import PermissionDenied, UnknownAgent
+from store.errors import PermissionDenied, ShiftdeskError, UnknownAgent
 from store.models import ROLES, Agent
 from store.team.permissions import ROLE_RANK, require
 
 # A role can do everything the roles before it can (ROLE_RANK: agent < lead < supervisor).
-__all__ = ["ROLE_RANK", "AgentView", "add_agent", "find_agent", "list_agents", "require_role", "set_active",
-           "set_role", "view"]
+__all__ = ["ROLE_RANK", "AgentView", "LoginMismatch", "acting_agent", "acting_agent_or_none", "acting_name",
+           "add_agent", "database_login", "find_agent", "list_agents", "require_role", "set_active", "set_role",
+           "view"]
 
 
 @dataclass(frozen=True)
@@ -125,3 +127,57 @@ def require_role(agent: AgentView, needed: str, action: str) -> None:
     """Refuse an action the agent's role does not cover, saying which role it needs."""
     if ROLE_RANK[agent.role] < ROLE_RANK[needed]:
         raise PermissionDenied(action, needed, agent.role)
+
+
+# -- who is acting ------------------------------------------------------------------------------
+# --as, SHIFTDESK_AGENT or the OS user, resolved against the agent table. On PostgreSQL each person
+# may have their own database login named like their agent: then the login is who acts (`--as`
+# defaults to it, and naming someone else is refused). A login that is no agent (a shared service
+# login, the database owner) may pick anyone, as on SQLite.
+
+
+class LoginMismatch(PermissionDenied):
+    """--as names another agent than the PostgreSQL login this person connected with."""
+
+    def __init__(self, login: str, asked: str) -> None:
+        ShiftdeskError.__init__(
+            self, f"you are logged in to the database as {login}; acting as {asked} needs {asked}'s own login")
+        self.action, self.needed, self.role = f"acting as {asked}", "own login", login
+        self.login, self.asked = login, asked
+
+
+def database_login(session: Session) -> str | None:
+    """The PostgreSQL login of this connection; None on SQLite."""
+    if session.get_bind().dialect.name != "postgresql":
+        return None
+    return session.exec(text("SELECT session_user")).scalar()  # type: ignore[call-overload]
+
+
+def acting_name(session: Session, chosen: str | None, fallback: str) -> str:
+    """`chosen` (--as or SHIFTDESK_AGENT), else the database login (PostgreSQL), else `fallback`
+    (the OS user name)."""
+    login = database_login(session)
+    if login is None:
+        return chosen or fallback
+    login_is_agent = session.exec(select(Agent.id).where(Agent.name == login)).first() is not None
+    if login_is_agent:
+        if chosen and chosen != login:
+            raise LoginMismatch(login, chosen)
+        return login
+    return chosen or fallback
+
+
+def acting_agent(session: Session, chosen: str | None, fallback: str) -> AgentView:
+    """The acting agent, or UnknownAgent (whose message lists who exists and how to add one)."""
+    return find_agent(session, acting_name(session, chosen, fallback))
+
+
+def acting_agent_or_none(session: Session, chosen: str | None, fallback: str) -> AgentView | None:
+    """Like acting_agent, but a database with no supervisor yet lets anyone bootstrap it."""
+    try:
+        return acting_agent(session, chosen, fallback)
+    except UnknownAgent:
+        has_supervisor = session.exec(select(Agent).where(Agent.role == "supervisor")).first() is not None
+        if has_supervisor:
+            raise PermissionDenied("this command", "supervisor", "not an agent") from None
+        return None

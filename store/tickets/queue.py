@@ -18,7 +18,7 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from datetime import datetime
 
-from store.db.reader import ReadUnit, in_params, parse_dt, parse_json
+from store.db.reader import ReadUnit, SqliteReader, in_params, parse_dt, parse_json
 from store.views import (
     NO_DUE,
     Cleaner,
@@ -29,6 +29,7 @@ from store.views import (
     TicketRow,
     epoch_to_datetime,
 )
+from store.vocab import CHANNELS
 
 __all__ = [
     "CHANNEL_VIEWS",
@@ -36,15 +37,16 @@ __all__ = [
     "VIEWS",
     "QueueQuery",
     "count",
+    "first_window",
     "position",
     "ticket_detail",
     "ticket_row",
     "ticket_rows",
+    "ticket_status",
     "window",
     "window_ids",
 ]
 
-CHANNELS = ("email", "chat", "phone", "web", "social")  # store.models.CHANNELS (a test checks)
 CHANNEL_VIEWS = tuple(f"channel:{c}" for c in CHANNELS)
 VIEWS = ("mine", "unassigned", "open", "risk", *CHANNEL_VIEWS)
 SORTS = ("priority", "breach")
@@ -235,6 +237,23 @@ def ticket_rows(ids: list[int], *, conn: ReadUnit, clean: Cleaner) -> list[Ticke
 def ticket_row(ticket_id: int, *, conn: ReadUnit, clean: Cleaner) -> TicketRow | None:
     rows = ticket_rows([ticket_id], conn=conn, clean=clean)
     return rows[0] if rows else None
+
+
+def ticket_status(ticket_id: int, *, conn: ReadUnit) -> str | None:
+    """The ticket's status (None: no such ticket), for one that no queue view holds."""
+    return conn.scalar("SELECT status FROM ticket WHERE id = :id", {"id": ticket_id})
+
+
+def first_window(path: object, q: QueueQuery, size: int, *, now: datetime,
+                 clean: Cleaner) -> tuple[int, list[TicketRow]]:
+    """The count and first rows of a view, read from a SQLite file on a connection of its own
+    (the console reads them while it starts, before the app's reader exists)."""
+    reader = SqliteReader(path)  # type: ignore[arg-type]
+    try:
+        with reader.read() as conn:
+            return count(q, conn=conn, now=now), window(q, 0, size, conn=conn, now=now, clean=clean)
+    finally:
+        reader.close()
 
 
 # -- one ticket in full ---------------------------------------------------------------------------

@@ -5,7 +5,7 @@ from __future__ import annotations
 import time
 from datetime import timedelta
 
-from console.livesync import SqliteProbe
+from store.db.changes import SqliteProbe
 from store.db.engine import open_database
 
 SIZE = (160, 45)

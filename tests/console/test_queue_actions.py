@@ -287,6 +287,7 @@ def test_claim_race_has_one_winner_and_the_loser_is_told_who(seed_small):
 
     from console.screens.queue.actions import perform
     from store.db.reader import SqliteReader
+    from store.tickets.commands import Claim
 
     tid = seed_small.tickets["chinese"]
     results: dict[str, object] = {}
@@ -297,7 +298,7 @@ def test_claim_race_has_one_winner_and_the_loser_is_told_who(seed_small):
         services = replace(make_services(seed_small, agent), db=database)
         reader = SqliteReader(seed_small.path)
         barrier.wait()
-        results[agent] = perform(services, reader, "claim", tid)
+        results[agent] = perform(services, reader, Claim(), tid)
         reader.close()
         database.dispose()
 

@@ -59,7 +59,7 @@ async def test_next_ticket_is_in_footer_and_palette(queue_app, queue_ui):
 
 
 def test_presence_heartbeats_alone_do_not_announce_a_change(seed_small):
-    from console.livesync import SqliteProbe
+    from store.db.changes import SqliteProbe
     from store.tickets.actions import add_note
     from store.tickets.presence import COMPOSING, VIEWING, leave, touch
 

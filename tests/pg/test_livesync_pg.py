@@ -9,7 +9,7 @@ from datetime import timedelta
 import pytest
 from conftest import FROZEN_AT, seed_team
 
-from console.livesync import EventProbe
+from store.db.changes import EventProbe
 from store.db.engine import open_database
 from store.defaults import ensure_defaults
 

@@ -27,8 +27,8 @@ from console import keys
 from console.failures import ReportsFailures
 from console.i18n import get_language, t
 from console.screens.panel import view
-from store.models import OPEN_STATUSES
 from store.reports.live import PanelSnapshot
+from store.vocab import OPEN_STATUSES
 from widgets.hour_chart import HourChart
 from widgets.kpi_tiles import KpiTiles
 from widgets.synced_table import SyncedTable

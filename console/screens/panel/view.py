@@ -13,9 +13,9 @@ from rich.text import Text
 from console.i18n import has, t
 from console.sanitize import clean_line
 from store.categories import CATEGORY_LABELS_EN
-from store.models import CHANNELS, OPEN_STATUSES, PRIORITIES
 from store.reports.live import PanelSnapshot, TicketLine
 from store.rollups.metrics import METRICS, Figures, category_flags, csat_band, nps_band, repeat_band
+from store.vocab import CHANNELS, OPEN_STATUSES, PRIORITIES
 from widgets.hour_chart import HourSeries
 from widgets.kpi_tiles import BAND_STYLES, TileView
 

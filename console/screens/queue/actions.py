@@ -1,5 +1,5 @@
-"""The queue's ticket actions, run in worker threads: one write transaction each, then the
-fresh row, and a sentence for the agent whatever happened.
+"""The queue's ticket commands, run in worker threads: one write transaction each
+(store/tickets/commands.py), then the fresh row, and a sentence for the agent whatever happened.
 """
 
 from __future__ import annotations
@@ -10,16 +10,30 @@ from typing import TYPE_CHECKING
 import console.sanitize as clean
 from console.i18n import t
 from console.screens.queue.view import label
-from store.tickets import queue
+from store.errors import AlreadyClaimed, NotFound, PermissionDenied, StaleVersion
+from store.team import roster
+from store.tickets import commands, queue
 
 if TYPE_CHECKING:
     from console.services import Services
     from store.db.reader import Reader
+    from store.tickets.commands import Done, TicketCommand
     from store.views import TicketRow
 
-__all__ = ["ACTIONS", "Outcome", "agent_choices", "perform", "take_next"]
+__all__ = ["Outcome", "agent_choices", "perform", "take_next"]
 
-ACTIONS = ("claim", "assign", "status", "priority", "note", "escalate")
+# How each thing a command did is worded: the catalogue key, and the field its value fills
+# ("name": an agent, cleaned; "status"/"priority": a label of that vocabulary).
+WORDING: dict[str, tuple[str, str | None]] = {
+    "claim": ("queue.done.claim", None),
+    "already_yours": ("queue.done.already_yours", None),
+    "assign": ("queue.done.assign", "name"),
+    "unassign": ("queue.done.unassign", None),
+    "status": ("queue.done.status", "status"),
+    "priority": ("queue.done.priority", "priority"),
+    "note": ("queue.done.note", None),
+    "escalate": ("queue.done.escalate", "priority"),
+}
 
 
 @dataclass(frozen=True)
@@ -33,11 +47,12 @@ class Outcome:
     changed: bool = True
 
 
-def _agent_label(reader: Reader, name: str) -> str:
-    with reader.read() as conn:
-        found = conn.one("SELECT display_name, name FROM agent WHERE name = :name", {"name": name})
-    shown = found[0] or found[1] if found else name
-    return clean.clean_line(shown, limit=64)
+def sentence(done: Done, ticket_id: int) -> str:
+    key, field = WORDING[done.what]
+    if field is None:
+        return t(key, id=ticket_id)
+    shown = clean.clean_line(done.value, limit=64) if field == "name" else label(field, done.value)
+    return t(key, id=ticket_id, **{field: shown})
 
 
 def _row(reader: Reader, ticket_id: int) -> TicketRow | None:
@@ -45,19 +60,16 @@ def _row(reader: Reader, ticket_id: int) -> TicketRow | None:
         return queue.ticket_row(ticket_id, conn=conn, clean=clean)
 
 
-def perform(services: Services, reader: Reader, action: str, ticket_id: int, *, version: int | None = None,
-            value: str | None = None) -> Outcome:
-    """Run one action for the acting agent; never raises for things the agent can act on."""
-    from store.errors import AlreadyClaimed, NotFound, PermissionDenied, StaleVersion
-    from store.tickets import actions as tickets
-
-    me = services.agent.id
+def perform(services: Services, reader: Reader, command: TicketCommand, ticket_id: int, *,
+            version: int | None = None) -> Outcome:
+    """Run one command for the acting agent; what the agent can act on (a lost race, a stale
+    version, a refusal) comes back as an Outcome, anything else raises (console/failures.py)."""
     try:
         with services.db.write() as session:
-            ctx = tickets.Context.open(session, services.clock.now())
-            message = _apply(ctx, action, ticket_id, me, version, value, reader)
+            done = commands.run(session, services.clock.now(), command, ticket_id, services.agent.id, version)
     except AlreadyClaimed as exc:
-        winner = _agent_label(reader, exc.winner)
+        with reader.read() as conn:
+            winner = roster.display_label(conn, exc.winner, clean=clean)
         return Outcome(ticket_id, t("queue.lost.claim", id=ticket_id, winner=winner), "warning",
                        _row(reader, ticket_id))
     except StaleVersion:
@@ -70,20 +82,19 @@ def perform(services: Services, reader: Reader, action: str, ticket_id: int, *, 
     except ValueError as exc:
         return Outcome(ticket_id, t("queue.error", message=clean.clean_line(str(exc))), "error", None,
                        changed=False)
-    if message is None:
+    if done is None:
         return Outcome(ticket_id, t("queue.unchanged", id=ticket_id), "information", None, changed=False)
-    return Outcome(ticket_id, message, "information", _row(reader, ticket_id))
+    return Outcome(ticket_id, sentence(done, ticket_id), "information", _row(reader, ticket_id))
 
 
 def take_next(services: Services, reader: Reader) -> Outcome:
     """Claim the most urgent unclaimed ticket for the acting agent (ticket_id 0: none is left)."""
-    from store.errors import PermissionDenied
-    from store.tickets import actions as tickets
+    from store.tickets import actions
 
     try:
         with services.db.write() as session:
-            ctx = tickets.Context.open(session, services.clock.now())
-            taken = tickets.next_ticket(ctx, services.agent.id)
+            ctx = actions.Context.open(session, services.clock.now())
+            taken = actions.next_ticket(ctx, services.agent.id)
             ticket_id = taken.id if taken is not None else None
     except PermissionDenied as exc:
         return Outcome(0, t("queue.denied", message=clean.clean_line(str(exc))), "error", None, changed=False)
@@ -92,60 +103,7 @@ def take_next(services: Services, reader: Reader) -> Outcome:
     return Outcome(ticket_id, t("queue.done.next", id=ticket_id), "information", _row(reader, ticket_id))
 
 
-def _apply(ctx, action: str, ticket_id: int, me: int, version: int | None, value: str | None,
-           reader: Reader) -> str | None:
-    """The write itself; returns the sentence to show, or None when nothing changed."""
-    from store.models import Ticket
-    from store.tickets import actions as tickets
-
-    before = ctx.session.get(Ticket, ticket_id)
-    if before is None:
-        from store.errors import NotFound
-
-        raise NotFound(f"ticket #{ticket_id} does not exist")
-    if action == "claim":
-        if before.assignee_id == me:
-            return t("queue.done.already_yours", id=ticket_id)
-        tickets.claim(ctx, ticket_id, me)
-        return t("queue.done.claim", id=ticket_id)
-    if action == "assign":
-        target = int(value) if value else None
-        if target == before.assignee_id:
-            return None
-        tickets.assign(ctx, ticket_id, me, target, expected_version=version)
-        if target is None:
-            return t("queue.done.unassign", id=ticket_id)
-        return t("queue.done.assign", id=ticket_id, name=_agent_name_by_id(ctx, target))
-    if action == "status":
-        assert value is not None
-        if value == before.status:
-            return None
-        tickets.set_status(ctx, ticket_id, me, value, expected_version=version)
-        return t("queue.done.status", id=ticket_id, status=label("status", value))
-    if action == "priority":
-        assert value is not None
-        if value == before.priority:
-            return None
-        tickets.set_priority(ctx, ticket_id, me, value, expected_version=version)
-        return t("queue.done.priority", id=ticket_id, priority=label("priority", value))
-    if action == "note":
-        tickets.add_note(ctx, ticket_id, me, value or "")
-        return t("queue.done.note", id=ticket_id)
-    if action == "escalate":
-        ticket = tickets.escalate(ctx, ticket_id, me, value or "", expected_version=version)
-        return t("queue.done.escalate", id=ticket_id, priority=label("priority", ticket.priority))
-    raise ValueError(f"unknown action {action!r}")
-
-
-def _agent_name_by_id(ctx, agent_id: int) -> str:
-    from store.models import Agent
-
-    agent = ctx.session.get(Agent, agent_id)
-    return clean.clean_line((agent.display_name or agent.name) if agent else "?", limit=64)
-
-
 def agent_choices(reader: Reader) -> list[tuple[int, str, str]]:
     """Active agents as (id, login, display name), display names cleaned."""
     with reader.read() as conn:
-        rows = conn.all("SELECT id, name, display_name, role FROM agent WHERE active ORDER BY name")
-    return [(r[0], clean.clean_line(r[1], limit=64), clean.clean_line(r[2] or r[1], limit=64)) for r in rows]
+        return [(m.id, m.name, m.label) for m in roster.active_members(conn, clean=clean)]

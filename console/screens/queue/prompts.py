@@ -14,10 +14,13 @@ from textual.widgets import Input
 import console.sanitize as clean
 from console.i18n import t
 from console.screens.queue.messages import ActionDone, AgentsLoaded, JumpResolved, NextTaken
-from store.tickets import queue
+from store.tickets import commands, queue
 from store.tickets.queue import QueueQuery
 
 if TYPE_CHECKING:
+    from collections.abc import Callable
+
+    from store.tickets.commands import TicketCommand
     from store.views import TicketRow
 
 __all__ = ["QueueActionKeys"]
@@ -39,16 +42,15 @@ class QueueActionKeys:
             self.notify(t("queue.no_ticket"), severity="warning", markup=False)
         return row
 
-    def _run(self, action: str, row: TicketRow, value: str | None = None) -> None:
-        self._write(action, row.id, row.version, value)
+    def _run(self, command: TicketCommand, row: TicketRow) -> None:
+        self._write(command, row.id, row.version)
 
     @work(thread=True, group="queue-write", exit_on_error=False)
-    def _write(self, action: str, ticket_id: int, version: int, value: str | None) -> None:
+    def _write(self, command: TicketCommand, ticket_id: int, version: int) -> None:
         from console.screens.queue.actions import perform
 
         app = self.shiftdesk  # a failure (the database went away...) is reported by console/failures.py
-        self.post_message(ActionDone(perform(app.wait_services(), app.reader, action, ticket_id, version=version,
-                                             value=value)))
+        self.post_message(ActionDone(perform(app.wait_services(), app.reader, command, ticket_id, version=version)))
 
     def on_action_done(self, message: ActionDone) -> None:
         outcome = message.outcome
@@ -63,7 +65,7 @@ class QueueActionKeys:
     def action_claim(self) -> None:
         row = self._current()
         if row is not None:
-            self._run("claim", row)
+            self._run(commands.Claim(), row)
 
     def action_next_ticket(self) -> None:
         self._take_next()
@@ -104,12 +106,14 @@ class QueueActionKeys:
 
         def chosen(value: str | None) -> None:
             if value is not None:
-                self._write("assign", message.ticket_id, message.version, value)
+                command = commands.Assign(int(value)) if value else commands.Release()
+                self._write(command, message.ticket_id, message.version)
 
         self.app.push_screen(ChoiceDialog(t("dialog.assign.title", id=message.ticket_id), options,
                                           current=current, filterable=True), chosen)
 
-    def _choose(self, action: str, title: str, group: str, values: tuple[str, ...], current: str) -> None:
+    def _choose(self, make: Callable[[str], TicketCommand], title: str, group: str, values: tuple[str, ...],
+                current: str) -> None:
         from console.screens.dialogs import ChoiceDialog
         from console.screens.queue.view import label
 
@@ -120,21 +124,21 @@ class QueueActionKeys:
 
         def chosen(value: str | None) -> None:
             if value is not None:
-                self._run(action, row, value)
+                self._run(make(value), row)
 
         self.app.push_screen(ChoiceDialog(t(title, id=row.id), options, current=current), chosen)
 
     def action_set_status(self) -> None:
         row = self.table.cursor_row
-        self._choose("status", "dialog.status.title", "status", ("open", "pending", "on_hold", "solved"),
+        self._choose(commands.SetStatus, "dialog.status.title", "status", ("open", "pending", "on_hold", "solved"),
                      row.status if row else "")
 
     def action_set_priority(self) -> None:
         row = self.table.cursor_row
-        self._choose("priority", "dialog.priority.title", "priority", ("urgent", "high", "normal", "low"),
+        self._choose(commands.SetPriority, "dialog.priority.title", "priority", ("urgent", "high", "normal", "low"),
                      row.priority if row else "")
 
-    def _ask(self, action: str, title: str, *, multiline: bool) -> None:
+    def _ask(self, make: Callable[[str], TicketCommand], title: str, *, multiline: bool) -> None:
         from console.screens.dialogs import PromptDialog
 
         row = self._current()
@@ -143,15 +147,15 @@ class QueueActionKeys:
 
         def given(value: str | None) -> None:
             if value is not None:
-                self._run(action, row, value)
+                self._run(make(value), row)
 
         self.app.push_screen(PromptDialog(t(title, id=row.id), multiline=multiline), given)
 
     def action_note(self) -> None:
-        self._ask("note", "dialog.note.title", multiline=True)
+        self._ask(commands.Note, "dialog.note.title", multiline=True)
 
     def action_escalate(self) -> None:
-        self._ask("escalate", "dialog.escalate.title", multiline=False)
+        self._ask(commands.Escalate, "dialog.escalate.title", multiline=False)
 
     def action_reply(self) -> None:
         row = self._current()
@@ -186,7 +190,7 @@ class QueueActionKeys:
             if queue.position(everything, ticket_id, conn=conn, now=now) is not None:
                 self.post_message(JumpResolved(ticket_id, True, True, None))
                 return
-            status = conn.scalar("SELECT status FROM ticket WHERE id = :id", {"id": ticket_id})
+            status = queue.ticket_status(ticket_id, conn=conn)
         self.post_message(JumpResolved(ticket_id, False, False, None if status is None else clean.clean_line(status)))
 
     def on_jump_resolved(self, message: JumpResolved) -> None:

@@ -1,0 +1,70 @@
+"""The team as the console reads it on its hot paths: through a read unit (store/db/reader.py),
+so a SQLite file is read with the standard library and nothing here imports SQLAlchemy.
+
+`boot_member` finds the acting agent before the first paint; `display_label` and
+`active_members` serve the queue's claim and assign dialogs. The write side and the full
+resolution of who is acting (a PostgreSQL login's say in it) are in store/team/agents.py.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from dataclasses import dataclass
+from pathlib import Path
+
+from store.db.reader import ReadUnit, SqliteReader
+from store.errors import UnknownAgent
+from store.views import Cleaner
+
+__all__ = ["Member", "active_members", "boot_member", "display_label"]
+
+
+@dataclass(frozen=True, slots=True)
+class Member:
+    """An active agent: id, login, the name shown (display name, else login) and role."""
+
+    id: int
+    name: str
+    label: str
+    role: str
+
+
+def _member(row: tuple) -> Member:
+    return Member(id=row[0], name=row[1], label=row[2] or row[1], role=row[3])
+
+
+def boot_member(path: Path, name: str) -> Member | None:
+    """The active agent `name` in an existing, migrated SQLite file; None when the file is not
+    one (not migrated, not a database: the full start-up then says why).
+
+    Raises UnknownAgent (listing who exists) when the file is fine but `name` is no active agent.
+    """
+    reader = SqliteReader(path)
+    try:
+        with reader.read() as conn:
+            if conn.one("SELECT version_num FROM alembic_version") is None:
+                return None
+            row = conn.one("SELECT id, name, display_name, role FROM agent WHERE name = :name AND active",
+                           {"name": name})
+            if row is None:
+                known = [r[0] for r in conn.all("SELECT name FROM agent WHERE active ORDER BY name")]
+                raise UnknownAgent(name, known)
+            return _member(row)
+    except sqlite3.Error:
+        return None
+    finally:
+        reader.close()
+
+
+def display_label(conn: ReadUnit, name: str, *, clean: Cleaner) -> str:
+    """How an agent is shown (display name, else login), cleaned; the login itself if unknown."""
+    found = conn.one("SELECT display_name, name FROM agent WHERE name = :name", {"name": name})
+    shown = (found[0] or found[1]) if found else name
+    return clean.clean_line(shown, limit=64)
+
+
+def active_members(conn: ReadUnit, *, clean: Cleaner) -> list[Member]:
+    """Active agents by login, names cleaned."""
+    rows = conn.all("SELECT id, name, display_name, role FROM agent WHERE active ORDER BY name")
+    return [Member(id=r[0], name=clean.clean_line(r[1], limit=64), label=clean.clean_line(r[2] or r[1], limit=64),
+                   role=r[3]) for r in rows]
