@@ -13,7 +13,7 @@ from typing import Any
 
 from textual.binding import Binding
 
-__all__ = ["notifications", "relabel_bindings", "running_app"]
+__all__ = ["notifications", "relabel_bindings", "running_app", "screen_update"]
 
 
 def relabel_bindings(node: Any, describe: Callable[[Binding], str]) -> None:
@@ -49,3 +49,11 @@ def running_app() -> Any | None:
         return active_app.get()
     except LookupError:
         return None
+
+
+def screen_update(app: Any) -> Any:
+    """The whole screen as the terminal would get it (strips of segments), for tests that read it.
+
+    Textual renders through the screen's private compositor; `export_screenshot` gives SVG only.
+    """
+    return app.screen._compositor.render_update(full=True, screen_stack=app._background_screens)  # private

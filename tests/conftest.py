@@ -27,6 +27,7 @@ from pathlib import Path
 
 import pytest
 
+from console.textual_adapter import screen_update
 from store.clock import FrozenClock
 
 pytest_plugins = ["support.backends"]  # db_url/backend_db on SQLite and PostgreSQL: tests/support/backends.py
@@ -217,7 +218,7 @@ class QueueUI:
         width, height = app.size
         console = Console(width=width, height=height, file=io.StringIO(), force_terminal=True,
                           color_system="truecolor", record=True, legacy_windows=False, safe_box=False)
-        update = app.screen._compositor.render_update(full=True, screen_stack=app._background_screens)
+        update = screen_update(app)
         console.print(update)
         return console.export_text(styles=False)
 

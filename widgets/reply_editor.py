@@ -69,10 +69,6 @@ class ReplyEditor(TextArea):
 
     # -- placeholders --------------------------------------------------------------------------
 
-    @property
-    def hole_names(self) -> frozenset[str]:
-        return self._hole_names
-
     def set_holes(self, names: Iterable[str]) -> None:
         """Which `{name}`s are still to be written (others are literal text)."""
         names = frozenset(names)

@@ -13,13 +13,13 @@ from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
+from console.commands.common import out
 from console.i18n import t
 from console.sanitize import clean_line
 
 FORMATS = ("table", "csv", "json")
 ENTITIES = ("ticket", "agent", "sla_policy", "calendar", "shift", "handover", "customer")
 CSV_HEADER = ("id", "at", "actor", "entity", "entity_id", "action", "field", "before", "after")
-out = Console(highlight=False, markup=False, emoji=False)
 
 
 def _cell(value: Any) -> str:
@@ -76,7 +76,9 @@ def register(app: typer.Typer) -> None:
         output: Path = typer.Option(None, "--output", "-o", help="Write to this file instead of the screen."),
     ) -> None:
         """Export the audit trail: who changed what, when, from what to what."""
-        from console.commands.admin import _fail, _state, run_as_actor
+        from console.commands.admin import run_as_actor
+        from console.commands.common import cli_state as _state
+        from console.commands.common import fail as _fail
         from store.audit import audit_rows
         from store.team.permissions import require
         from store.team.shifts import team_timezone

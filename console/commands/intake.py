@@ -11,12 +11,13 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 import typer
-from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
+from console.commands.common import cli_state as _state
+from console.commands.common import err, fail, out
 from console.context import CliState
-from console.i18n import detect_language, has, set_language, t
+from console.i18n import has, t
 from console.sanitize import clean_line
 
 if TYPE_CHECKING:
@@ -25,23 +26,11 @@ if TYPE_CHECKING:
     from store.intake.records import Problem
     from store.intake.rules import RuleBook
 
-err = Console(stderr=True, highlight=False, markup=False, emoji=False)
-out = Console(highlight=False, markup=False, emoji=False)
 PROGRESS_FROM = 2000  # records; smaller files finish before a bar would be worth drawing
 
 
-def _state(ctx: typer.Context) -> CliState:
-    state = ctx.obj if isinstance(ctx.obj, CliState) else CliState()
-    try:
-        set_language(detect_language(state.lang))
-    except ValueError:
-        set_language(detect_language(None))
-    return state
-
-
 def _fail(message: str, code: int = 1) -> None:
-    err.print(Text(clean_line(message, limit=2000), style="bold red"), soft_wrap=True)
-    raise typer.Exit(code)
+    fail(message, code, limit=2000)
 
 
 def problem_text(problem: Problem) -> str:

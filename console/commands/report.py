@@ -11,16 +11,12 @@ from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
-from console.context import CliState
+from console.commands.common import cli_state as _state
+from console.commands.common import fail
 from console.i18n import t
 from console.sanitize import clean_line
 
-err = Console(stderr=True, highlight=False)
 FORMATS = ("table", "csv", "json")
-
-
-def _state(ctx: typer.Context) -> CliState:
-    return ctx.obj if isinstance(ctx.obj, CliState) else CliState()
 
 
 def parse_bound(value: str, tz: str, *, end: bool) -> datetime:
@@ -181,5 +177,4 @@ def register(app: typer.Typer) -> None:
 
 
 def _fail(message: str) -> None:
-    err.print(Text(message, style="bold red"))
-    raise typer.Exit(2)
+    fail(message, 2)

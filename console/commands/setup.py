@@ -5,23 +5,12 @@ from __future__ import annotations
 from pathlib import Path
 
 import typer
-from rich.console import Console
 from rich.text import Text
 
-from console.context import CliState
+from console.commands.common import cli_state as _state
+from console.commands.common import err, out
+from console.commands.common import fail as _fail
 from console.i18n import t
-
-err = Console(stderr=True, highlight=False)
-out = Console(highlight=False)
-
-
-def _state(ctx: typer.Context) -> CliState:
-    return ctx.obj if isinstance(ctx.obj, CliState) else CliState()
-
-
-def _fail(message: str, code: int = 1) -> None:
-    err.print(Text(message, style="bold red"))
-    raise typer.Exit(code)
 
 
 def register(app: typer.Typer) -> None:

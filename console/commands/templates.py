@@ -5,12 +5,14 @@ from __future__ import annotations
 import json
 
 import typer
-from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
+from console.commands.common import cli_state as _state
+from console.commands.common import err, out
+from console.commands.common import fail as _fail
 from console.context import CliState
-from console.i18n import LANGUAGES, detect_language, get_language, has, set_language, t
+from console.i18n import LANGUAGES, get_language, has, t
 from console.sanitize import clean_line
 from store.replies.library import (
     ReplyTemplate,
@@ -22,26 +24,8 @@ from store.replies.library import (
 )
 
 # Template text and file names are data: no markup, no highlighting, no emoji codes.
-out = Console(highlight=False, markup=False, emoji=False)
-err = Console(stderr=True, highlight=False, markup=False, emoji=False)
 FORMATS = ("table", "json")
 UsageCounts = dict[str, tuple[int, dict[int | None, int]]]
-
-
-def _state(ctx: typer.Context) -> CliState:
-    return ctx.obj if isinstance(ctx.obj, CliState) else CliState()
-
-
-def _use_language(state: CliState) -> None:
-    try:
-        set_language(detect_language(state.lang))
-    except ValueError:
-        set_language(detect_language(None))
-
-
-def _fail(message: str, code: int) -> None:
-    err.print(Text(clean_line(message), style="bold red"), soft_wrap=True)
-    raise typer.Exit(code)
 
 
 def describe(problem: TemplateError) -> str:
@@ -149,7 +133,6 @@ def register(app: typer.Typer) -> None:
     ) -> None:
         """List shipped and user templates, with how often each was used when a database exists."""
         state = _state(ctx)
-        _use_language(state)
         if lang is not None and lang not in LANGUAGES:
             _fail(t("templates.bad_lang", value=lang), 2)
         if fmt not in FORMATS:
@@ -177,7 +160,7 @@ def register(app: typer.Typer) -> None:
         fields: list[str] = typer.Option(None, "--field", help="A custom ticket field templates may use (repeatable)."),
     ) -> None:
         """Check every shipped and user template; exit status 1 when anything is wrong."""
-        _use_language(_state(ctx))
+        _state(ctx)
         result = load_templates()
         problems = template_problems(result, known_fields=fields or ())
         for key, replaced in sorted(result.overridden.items()):

@@ -106,13 +106,6 @@ def _collect(session: Session, _context: object) -> None:
             pending.presence.add(obj.ticket_id or 0)
 
 
-def mark_ticket(session: Session, ticket_id: int) -> None:
-    """For writes that bypass the unit of work (Core UPDATEs): announce this ticket too."""
-    pending: _Pending | None = session.info.get(_PENDING)
-    if pending is not None:
-        pending.tickets.add(ticket_id)
-
-
 def mark_presence(session: Session, ticket_id: int | None) -> None:
     pending: _Pending | None = session.info.get(_PENDING)
     if pending is not None:

@@ -263,10 +263,6 @@ def _conditional(session: Session, handover_id: int, expected_version: int, valu
         raise HandoverConflict(current, expected_version)
 
 
-def _addenda_bodies(session: Session, handover_id: int) -> list[str]:
-    return list(session.exec(select(HandoverAddendum.body).where(HandoverAddendum.handover_id == handover_id)).all())
-
-
 def save_draft(session: Session, at: datetime, handover_id: int, content: HandoverContent, expected_version: int,
                agent: AgentView) -> HandoverView:
     """Store an edited draft if nobody saved since `expected_version`; else HandoverConflict."""

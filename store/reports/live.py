@@ -160,7 +160,3 @@ def panel_snapshot(session: Session, now: datetime, *, period: str = "shift", di
         at_risk=at_risk, at_risk_count=at_risk_count, open_counts=open_counts(session),
         intake=intake_curve(session, now, shift.tz), breakdown_period=period, breakdown_dim=dim,
         breakdown=breakdown, agent_labels=labels)
-
-
-def priority_order(key: str) -> int:
-    return PRIORITIES.index(key) if key in PRIORITIES else len(PRIORITIES)

@@ -6,6 +6,7 @@ import time
 
 from sqlmodel import select
 
+from console.textual_adapter import notifications
 from store.models import SlaClock, TemplateUsage, Ticket, TicketEvent
 from store.replies.drafts import load_draft, save_draft
 from store.tickets.actions import add_reply
@@ -27,7 +28,7 @@ def first_reply(seed, ticket_id: int) -> SlaClock:
 
 
 def toasts(app) -> list[str]:
-    return [n.message for n in app._notifications]
+    return [n.message for n in notifications(app)]
 
 
 async def goto(pilot, ui, ticket_id: int) -> None:

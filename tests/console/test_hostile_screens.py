@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 from sqlmodel import select
 
+from console.textual_adapter import screen_update
 from store.clock import FrozenClock
 from store.models import Agent, Ticket
 
@@ -60,7 +61,7 @@ def make_app(path: Path, who: str):
 
 def rendered(app) -> tuple[str, list]:
     """The screen as text (what a person reads) and every style on it."""
-    update = app.screen._compositor.render_update(full=True, screen_stack=app._background_screens)
+    update = screen_update(app)
     lines = [[seg for strip in line for seg in strip] for line in update.strips]
     return "\n".join("".join(seg.text for seg in line) for line in lines), [
         seg.style for line in lines for seg in line if seg.style is not None]

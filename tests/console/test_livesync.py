@@ -5,6 +5,7 @@ from __future__ import annotations
 import time
 from datetime import timedelta
 
+from console.textual_adapter import notifications
 from store.db.changes import SqliteProbe
 from store.db.engine import open_database
 
@@ -81,7 +82,7 @@ async def test_two_apps_on_one_database(queue_app, queue_ui, seed_small):
         assert ben.screen.table.cursor_key == watched
         await p2.press("c")  # ben is too late: told who has it
         await queue_ui.settle(p2)
-        assert any("陳雅婷" in n.message for n in ben._notifications)
+        assert any("陳雅婷" in n.message for n in notifications(ben))
 
 
 async def test_the_breach_sweep_records_breaches_as_time_passes(queue_app, queue_ui, seed_small):

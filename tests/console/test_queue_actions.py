@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from sqlmodel import select
 
+from console.textual_adapter import notifications
 from store.db.engine import open_database
 from store.models import SlaClock, Ticket, TicketEvent
 
@@ -42,7 +43,7 @@ async def goto(pilot, ui, ticket_id: int) -> None:
 
 
 def toasts(app) -> list[str]:
-    return [n.message for n in app._notifications]
+    return [n.message for n in notifications(app)]
 
 
 async def test_claim(queue_app, queue_ui, seed_small):
@@ -267,7 +268,7 @@ async def test_every_binding_has_an_id_and_a_palette_entry(queue_app, queue_ui):
         from widgets.queue_table import QueueTable
 
         screen = app.screen
-        shown = [b for _k, b in screen._bindings if b.show]
+        shown = [a.binding for a in screen.active_bindings.values() if a.node is screen and a.binding.show]
         assert all(b.id for b in [*QUEUE_BINDINGS, *QueueTable.BINDINGS, *type(app).BINDINGS])
         callbacks = {getattr(cb, "__name__", "") for _t, _h, cb, _e in _commands(screen)}
         for binding in shown:

@@ -8,6 +8,7 @@ from datetime import timedelta
 
 import pytest
 
+from console.textual_adapter import notifications, screen_update
 from store.models import Agent, Customer
 
 SIZE = (160, 45)
@@ -53,7 +54,7 @@ def hostile(seed_small):
 
 def visible(app) -> tuple[str, list]:
     """The screen as text, and every segment style on it."""
-    update = app.screen._compositor.render_update(full=True, screen_stack=app._background_screens)
+    update = screen_update(app)
     lines = [[seg for strip in line for seg in strip] for line in update.strips]
     styles = [seg.style for line in lines for seg in line if seg.style is not None]
     text = "\n".join("".join(seg.text for seg in line) for line in lines)
@@ -143,9 +144,9 @@ async def test_hostile_names_in_notifications(queue_app, queue_ui, hostile):
         hostile.act(claim, tid, hostile.agents["eve"])
         await pilot.press("c")
         await queue_ui.settle(pilot)
-        messages = [n.message for n in app._notifications]
+        messages = [n.message for n in notifications(app)]
         assert any("[red]Eve[/]␛]0;t␇" in m for m in messages), messages
-        assert all(not n.markup for n in app._notifications)
+        assert all(not n.markup for n in notifications(app))
         await pilot.pause(0.2)
         text = assert_inert(app)
         assert "[red]Eve[/]␛]0;t␇" in text  # the toast shows the name literally

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+from console.textual_adapter import notifications
 from store.models import Ticket
 
 SIZE = (160, 45)
 
 
 def toasts(app) -> list[str]:
-    return [n.message for n in app._notifications]
+    return [n.message for n in notifications(app)]
 
 
 def assignee(seed, ticket_id: int) -> int | None:

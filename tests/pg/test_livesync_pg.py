@@ -9,6 +9,7 @@ from datetime import timedelta
 import pytest
 from conftest import FROZEN_AT, seed_team
 
+from console.textual_adapter import notifications
 from store.db.changes import EventProbe
 from store.db.engine import open_database
 from store.defaults import ensure_defaults
@@ -72,7 +73,7 @@ async def test_a_claim_in_one_console_shows_in_the_other(pg_seed, pg_url, queue_
             assert ben.screen.table.cursor_key == watched
             await p2.press("c")  # ben is too late: told who has it
             await queue_ui.settle(p2)
-            assert any("陳雅婷" in n.message for n in ben._notifications)
+            assert any("陳雅婷" in n.message for n in notifications(ben))
     finally:
         amy_db.dispose()
         ben_db.dispose()
