@@ -51,7 +51,6 @@ FAILURES: dict[str, Failure] = {
     "composer-send": Failure("composer.error.send"),
     "composer-presence": _QUIET,
     "handover-save": Failure("handover.save_failed"),
-    "handover-leave": Failure("handover.save_failed"),
     "handover-refresh": Failure("failure.handover.refresh"),
     "handover-doc": Failure("failure.handover.doc"),
     "handover-history": Failure("failure.handover.history"),
