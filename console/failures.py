@@ -126,17 +126,15 @@ def report(app: Any, worker: Any) -> None:
 
 
 def _view_of(node: Any) -> FailureView | None:
-    """The node that started the worker if it can show a failure, else its screen."""
-    for candidate in (node, getattr(node, "screen", None) if node is not None and not _is_app(node) else None):
-        if candidate is not None and callable(getattr(candidate, "worker_failed", None)):
-            return candidate  # type: ignore[return-value]
-    return None
-
-
-def _is_app(node: Any) -> bool:
+    """The node that started the worker if it can show a failure, else its screen (none for the app)."""
     from textual.app import App
 
-    return isinstance(node, App)
+    if node is None or isinstance(node, App):
+        return None
+    for candidate in (node, getattr(node, "screen", None)):
+        if callable(getattr(candidate, "worker_failed", None)):
+            return candidate  # type: ignore[return-value]
+    return None
 
 
 class ReportsFailures:
