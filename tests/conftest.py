@@ -17,8 +17,8 @@ from __future__ import annotations
 
 import asyncio
 import inspect
-import io
 import os
+import shutil
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -26,8 +26,8 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
+from support import pilot
 
-from console.textual_adapter import screen_update
 from store.clock import FrozenClock
 
 pytest_plugins = ["support.backends"]  # db_url/backend_db on SQLite and PostgreSQL: tests/support/backends.py
@@ -63,14 +63,46 @@ def clock() -> FrozenClock:
     return FrozenClock(FROZEN_AT)
 
 
-@pytest.fixture
-def db(tmp_path: Path):
+@dataclass(frozen=True)
+class _Templates:
+    """Databases built once per test session and copied into each test that asks for one."""
+
+    defaults: Path
+    seeded: Path
+    agents: dict[str, int]
+    customers: dict[str, int]
+    tickets: dict[str, int]
+
+
+@pytest.fixture(scope="session")
+def _templates(tmp_path_factory: pytest.TempPathFactory) -> _Templates:
     from store.db.engine import open_database
     from store.defaults import ensure_defaults
 
-    database = open_database(tmp_path / "shiftdesk.db")
-    with database.write() as session:
-        ensure_defaults(session, FROZEN_AT - timedelta(days=30))
+    root = tmp_path_factory.mktemp("templates")
+    paths = {}
+    for name in ("defaults", "seeded"):
+        database = open_database(root / f"{name}.db")
+        with database.write() as session:
+            ensure_defaults(session, FROZEN_AT - timedelta(days=30))
+        if name == "seeded":
+            made = seed_team(database, FrozenClock(FROZEN_AT))
+        database.dispose()
+        paths[name] = root / f"{name}.db"
+    return _Templates(paths["defaults"], paths["seeded"], made.agents, made.customers, made.tickets)
+
+
+@pytest.fixture
+def db(tmp_path: Path, _templates: _Templates, request: pytest.FixtureRequest):
+    """A migrated database with the defaults (seeded as well when the test also asks for seed_small)."""
+    from store.db.engine import open_database
+
+    template = _templates.seeded if "seed_small" in request.fixturenames else _templates.defaults
+    target = tmp_path / "shiftdesk.db"
+    for suffix in ("", "-wal", "-shm"):  # the WAL is normally folded in when the template closed
+        if Path(f"{template}{suffix}").exists():
+            shutil.copyfile(f"{template}{suffix}", f"{target}{suffix}")
+    database = open_database(target)
     yield database
     database.dispose()
 
@@ -160,8 +192,10 @@ def seed_team(db, clock: FrozenClock) -> Seed:
 
 
 @pytest.fixture
-def seed_small(db, clock) -> Seed:
-    return seed_team(db, clock)
+def seed_small(db, clock, _templates: _Templates) -> Seed:
+    """seed_team's database, made once per session and copied (see `db`)."""
+    return Seed(db=db, clock=clock, agents=dict(_templates.agents), customers=dict(_templates.customers),
+                tickets=dict(_templates.tickets))
 
 
 def make_services(seed: Seed, agent: str = "amy", lang: str = "en"):
@@ -190,49 +224,11 @@ def queue_app(seed_small):
 
 
 class QueueUI:
-    """Helpers for Pilot tests of the queue screen."""
+    """The Pilot harness (tests/support/pilot.py) under the `queue_ui` fixture many tests take."""
 
-    @staticmethod
-    async def settle(pilot, *, timeout: float = 5.0) -> None:
-        """Wait until the queue has loaded and no read or write worker is still running."""
-        app = pilot.app
-        deadline = time.monotonic() + timeout
-        busy_groups = {"queue-load", "queue-window", "queue-detail", "queue-write", "queue-jump",
-                       "queue-agents", "services"}
-        while time.monotonic() < deadline:
-            await pilot.pause()
-            queue = [s for s in app.screen_stack if s.id == "queue"]
-            table = queue[0].query("#queue-table") if queue else None
-            busy = [w for w in app.workers if w.group in busy_groups and not w.is_finished]
-            if table and table.first().loaded and not busy:
-                await pilot.pause()
-                return
-            await pilot.pause(0.02)
-        raise AssertionError("the queue did not settle")
-
-    @staticmethod
-    def screen_text(app) -> str:
-        """The whole screen as plain text, as a person would read it."""
-        from rich.console import Console
-
-        width, height = app.size
-        console = Console(width=width, height=height, file=io.StringIO(), force_terminal=True,
-                          color_system="truecolor", record=True, legacy_windows=False, safe_box=False)
-        update = screen_update(app)
-        console.print(update)
-        return console.export_text(styles=False)
-
-    @staticmethod
-    def row_text(app, ticket_id: int) -> str:
-        """The table line that shows a ticket ("" if it is not on screen)."""
-        table = app.screen.query_one("#queue-table")
-        index = table.index_of(ticket_id)
-        if index is None:
-            return ""
-        line = index - int(table.scroll_y) + 1
-        if not 1 <= line < table.size.height:
-            return ""
-        return table.render_line(line).text
+    settle = staticmethod(pilot.settle)
+    screen_text = staticmethod(pilot.screen_text)
+    row_text = staticmethod(pilot.row_text)
 
 
 @pytest.fixture

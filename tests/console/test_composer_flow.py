@@ -2,11 +2,9 @@
 
 from __future__ import annotations
 
-import time
-
 from sqlmodel import select
+from support.pilot import goto, toasts, until
 
-from console.textual_adapter import notifications
 from store.models import SlaClock, TemplateUsage, Ticket, TicketEvent
 from store.replies.drafts import load_draft, save_draft
 from store.tickets.actions import add_reply
@@ -27,36 +25,14 @@ def first_reply(seed, ticket_id: int) -> SlaClock:
                                                    SlaClock.metric == "first_reply")).one()
 
 
-def toasts(app) -> list[str]:
-    return [n.message for n in notifications(app)]
-
-
-async def goto(pilot, ui, ticket_id: int) -> None:
-    table = pilot.app.screen.table
-    target = table.index_of(ticket_id)
-    assert target is not None, "the ticket is not in the view"
-    while table.cursor_index != target:
-        await pilot.press("j" if table.cursor_index < target else "k")
-    await ui.settle(pilot)
-
-
-async def wait_until(pilot, condition, timeout: float = 5.0) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if condition():
-            return
-        await pilot.pause(0.02)
-    raise AssertionError("timed out waiting")
-
-
 async def open_composer(pilot, ui, ticket_id: int):
     """From the queue: cursor on the ticket, `r`, and wait until the ticket is loaded."""
     from console.screens.composer.screen import ComposerScreen
 
     await ui.settle(pilot)
-    await goto(pilot, ui, ticket_id)
+    await goto(pilot, ticket_id)
     await pilot.press("r")
-    await wait_until(pilot, lambda: isinstance(pilot.app.screen, ComposerScreen) and pilot.app.screen._data)
+    await until(pilot, lambda: isinstance(pilot.app.screen, ComposerScreen) and pilot.app.screen._data)
     await pilot.pause()
     return pilot.app.screen
 
@@ -65,7 +41,7 @@ async def send_and_return(pilot, ui, key: str = "ctrl+s") -> None:
     from console.screens.queue.screen import QueueScreen
 
     await pilot.press(key)
-    await wait_until(pilot, lambda: isinstance(pilot.app.screen, QueueScreen))
+    await until(pilot, lambda: isinstance(pilot.app.screen, QueueScreen))
     await ui.settle(pilot)
 
 
@@ -122,7 +98,7 @@ async def test_an_unfilled_placeholder_blocks_sending(queue_app, queue_ui, seed_
         assert "{order_id} line 5, col 30" in holes_line
         # Writing over the placeholder text by hand counts as filling it.
         await pilot.press(*"A1234", "f3", *"receipt", "f9")
-        await wait_until(pilot, lambda: app.screen is not composer)
+        await until(pilot, lambda: app.screen is not composer)
         assert [e.body.count("A1234") for e in replies(seed_small, tid)] == [1]
         with seed_small.db.read() as session:
             assert session.get(Ticket, tid).status == "solved"
@@ -136,7 +112,7 @@ async def test_without_a_template_and_set_pending(queue_app, queue_ui, seed_smal
         await pilot.press("tab", "tab")  # search box, template list, editor
         assert app.focused is composer.editor
         await pilot.press(*"您好，這款耳機保固一年，收據請留著。")
-        await wait_until(pilot, lambda: composer.query_one("#composer-share").share == 1.0)
+        await until(pilot, lambda: composer.query_one("#composer-share").share == 1.0)
         await send_and_return(pilot, queue_ui, "f5")
         with seed_small.db.read() as session:
             ticket = session.get(Ticket, tid)
@@ -171,7 +147,7 @@ async def test_stale_ticket_asks_before_sending_and_keeps_the_text(queue_app, qu
         await pilot.press("tab", "tab", *"Let me reset it for you.")
         seed_small.act(add_reply, tid, seed_small.agents["ben"], "Ben here: done already.")
         await pilot.press("ctrl+s")
-        await wait_until(pilot, lambda: type(app.screen).__name__ == "ConfirmDialog")
+        await until(pilot, lambda: type(app.screen).__name__ == "ConfirmDialog")
         dialog_text = queue_ui.screen_text(app)
         assert "Ben Lin replied to the customer" in dialog_text and "Ben here: done already." in dialog_text
         await pilot.press("escape")  # keep editing
@@ -180,10 +156,10 @@ async def test_stale_ticket_asks_before_sending_and_keeps_the_text(queue_app, qu
         assert [e.actor_id for e in replies(seed_small, tid)] == [seed_small.agents["ben"]]
         seed_small.act(add_reply, tid, seed_small.agents["ben"], "And once more.")
         await pilot.press("ctrl+s")
-        await wait_until(pilot, lambda: type(app.screen).__name__ == "ConfirmDialog")
+        await until(pilot, lambda: type(app.screen).__name__ == "ConfirmDialog")
         assert "And once more." in queue_ui.screen_text(app)
         app.screen.query_one("#confirm-yes").press()
-        await wait_until(pilot, lambda: type(app.screen).__name__ == "QueueScreen")
+        await until(pilot, lambda: type(app.screen).__name__ == "QueueScreen")
         assert [e.body for e in replies(seed_small, tid)][-1] == "Let me reset it for you."
 
 
@@ -201,7 +177,7 @@ async def test_draft_survives_a_restart(queue_app, queue_ui, seed_small):
         await pilot.press(*"return or", "enter")
         await pilot.press(*"Order A7788")
         # Saved by the autosave timer alone, as after a crash: nobody left the composer.
-        await wait_until(pilot, lambda: stored() is not None and "Order A7788" in stored().body, timeout=6)
+        await until(pilot, lambda: stored() is not None and "Order A7788" in stored().body, timeout=6)
         text = composer.editor.text
         key = composer._template_key
     assert stored().template_key == key and key.endswith(".en")
@@ -227,15 +203,15 @@ async def test_leaving_saves_and_discard_deletes(queue_app, queue_ui, seed_small
         composer = await open_composer(pilot, queue_ui, tid)
         assert composer.editor.text == "old"
         await pilot.press(*" and new", "escape")
-        await wait_until(pilot, lambda: not [w for w in app.workers if w.group == "composer-leave"
+        await until(pilot, lambda: not [w for w in app.workers if w.group == "composer-leave"
                                              and not w.is_finished])
         with seed_small.db.read() as session:
             assert load_draft(session, amy, tid).body == "old and new"
         composer = await open_composer(pilot, queue_ui, tid)
         await pilot.press("f8")
-        await wait_until(pilot, lambda: type(app.screen).__name__ == "ConfirmDialog")
+        await until(pilot, lambda: type(app.screen).__name__ == "ConfirmDialog")
         app.screen.query_one("#confirm-yes").press()
-        await wait_until(pilot, lambda: app.screen is composer and composer.editor.text == "")
-        await wait_until(pilot, lambda: composer._drafts.saved.body == "")
+        await until(pilot, lambda: app.screen is composer and composer.editor.text == "")
+        await until(pilot, lambda: composer._drafts.saved.body == "")
         with seed_small.db.read() as session:
             assert load_draft(session, amy, tid) is None

@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 from sqlmodel import select
 from support.handover_seed import END_OF_MORNING, seed, tpe
+from support.pilot import until
 from typer.testing import CliRunner
 
 from console.i18n import set_language
@@ -36,14 +37,6 @@ def make_app(path: Path, who: str, at):
 
     services = build_services(CliState(db_url=str(path), as_agent=who, lang="zh-TW"), clock=FrozenClock(at))
     return ShiftdeskApp(services)
-
-
-async def until(pilot, condition, timeout: float = 10.0) -> None:
-    for _ in range(int(timeout / 0.05)):
-        if condition():
-            return
-        await pilot.pause(0.05)
-    raise AssertionError(f"timed out waiting for {condition}")
 
 
 def screen_name(app) -> str:

@@ -5,14 +5,13 @@ character reaches the rendered screen, and the literal text is there to read."""
 
 from __future__ import annotations
 
-import time
 from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
 from sqlmodel import select
+from support.pilot import goto, screen_segments, until
 
-from console.textual_adapter import screen_update
 from store.clock import FrozenClock
 from store.models import Agent, Ticket
 
@@ -59,39 +58,14 @@ def make_app(path: Path, who: str):
     return ShiftdeskApp(services)
 
 
-def rendered(app) -> tuple[str, list]:
-    """The screen as text (what a person reads) and every style on it."""
-    update = screen_update(app)
-    lines = [[seg for strip in line for seg in strip] for line in update.strips]
-    return "\n".join("".join(seg.text for seg in line) for line in lines), [
-        seg.style for line in lines for seg in line if seg.style is not None]
-
-
 def assert_inert(app) -> str:
-    text, styles = rendered(app)
+    text, styles = screen_segments(app)
     assert not CONTROL & set(text), sorted(repr(c) for c in CONTROL & set(text))
     for style in styles:
         assert "app.quit" not in str(style.meta or ""), style.meta
         assert not style.link or not style.link.startswith("file:"), style.link
     assert app.is_running
     return text
-
-
-async def until(pilot, condition, timeout: float = 15.0) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if condition():
-            return
-        await pilot.pause(0.05)
-    raise AssertionError(f"timed out waiting for {condition}")
-
-
-async def goto(pilot, ui, ticket_id: int) -> None:
-    table = pilot.app.screen.table
-    assert table.index_of(ticket_id) is not None, "the ticket is not in the queue"
-    while table.cursor_key != ticket_id:
-        await pilot.press("j" if table.index_of(ticket_id) > table.cursor_index else "k")
-    await ui.settle(pilot)
 
 
 async def test_queue_table_and_detail_show_every_hostile_ticket_inert(hostile_db, queue_ui):
@@ -101,7 +75,7 @@ async def test_queue_table_and_detail_show_every_hostile_ticket_inert(hostile_db
         await queue_ui.settle(pilot)
         seen = ""
         for _ext, tid in sorted(ids.items()):
-            await goto(pilot, queue_ui, tid)
+            await goto(pilot, tid)
             assert app.screen.detail.shown == tid
             seen += assert_inert(app) + queue_ui.screen_text(app)
         for literal in LITERAL:
@@ -120,7 +94,7 @@ async def test_composer_shows_a_hostile_ticket_inert(hostile_db, queue_ui):
     app = make_app(path, "amy")
     async with app.run_test(size=SIZE) as pilot:
         await queue_ui.settle(pilot)
-        await goto(pilot, queue_ui, ids["H-02"])
+        await goto(pilot, ids["H-02"])
         await pilot.press("r")
         await until(pilot, lambda: isinstance(app.screen, ComposerScreen) and app.screen._data)
         await pilot.pause(0.2)

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-import time
 from datetime import timedelta
+
+from support.pilot import until
 
 from console.textual_adapter import notifications
 from store.db.changes import SqliteProbe
@@ -21,15 +22,6 @@ def test_data_version_changes_only_when_another_connection_commits(seed_small):
     seed_small.act(add_note, seed_small.tickets["english"], seed_small.agents["amy"], "hello")
     assert probe.version() != first
     probe.close()
-
-
-async def wait_for(pilot, condition, timeout: float) -> float:
-    started = time.monotonic()
-    while time.monotonic() - started < timeout:
-        if condition():
-            return time.monotonic() - started
-        await pilot.pause(0.05)
-    raise AssertionError(f"not within {timeout} s")
 
 
 async def test_another_consoles_claim_and_new_ticket_show_up_and_the_cursor_stays(queue_app, queue_ui, seed_small):
@@ -56,9 +48,9 @@ async def test_another_consoles_claim_and_new_ticket_show_up_and_the_cursor_stay
             ctx = Context.open(session, seed_small.clock.now() - timedelta(seconds=1))
             create_ticket(ctx, subject="系統整個當機", customer_id=seed_small.customers["王小明"], priority="urgent")
         other.dispose()
-        took = await wait_for(pilot, lambda: "Ben Lin" in queue_ui.row_text(app, watched), timeout=2.5)
+        took = await until(pilot, lambda: "Ben Lin" in queue_ui.row_text(app, watched), timeout=2.5)
         assert took <= 2.5
-        await wait_for(pilot, lambda: table.total == 9, timeout=2.5)
+        await until(pilot, lambda: table.total == 9, timeout=2.5)
         await queue_ui.settle(pilot)
         assert table.cursor_key == watched  # still on its ticket...
         assert table.cursor_index == index_before + 1  # ...which moved down one row
@@ -78,7 +70,7 @@ async def test_two_apps_on_one_database(queue_app, queue_ui, seed_small):
                 await pilot.press("j")
         await p1.press("c")
         await queue_ui.settle(p1)
-        await wait_for(p2, lambda: "陳雅婷" in queue_ui.row_text(ben, watched), timeout=2.5)
+        await until(p2, lambda: "陳雅婷" in queue_ui.row_text(ben, watched), timeout=2.5)
         assert ben.screen.table.cursor_key == watched
         await p2.press("c")  # ben is too late: told who has it
         await queue_ui.settle(p2)
@@ -102,5 +94,5 @@ async def test_the_breach_sweep_records_breaches_as_time_passes(queue_app, queue
                 return session.exec(select(TicketEvent).where(TicketEvent.ticket_id == tid,
                                                               TicketEvent.kind == "sla_breached")).first() is not None
 
-        await wait_for(pilot, recorded, timeout=3)
-        await wait_for(pilot, lambda: "-10m" in queue_ui.row_text(app, tid), timeout=3)
+        await until(pilot, recorded, timeout=3)
+        await until(pilot, lambda: "-10m" in queue_ui.row_text(app, tid), timeout=3)

@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 from support.history import NOW, build_history
+from support.pilot import until
 
 from console.i18n import set_language
 from store.clock import FrozenClock
@@ -33,14 +34,6 @@ def make_app(path: Path):
 
     services = build_services(CliState(db_url=str(path), as_agent="chief", lang="en"), clock=FrozenClock(NOW))
     return ShiftdeskApp(services)
-
-
-async def until(pilot, condition, timeout: float = 15.0) -> None:
-    for _ in range(int(timeout / 0.05)):
-        if condition():
-            return
-        await pilot.pause(0.05)
-    raise AssertionError(f"timed out waiting for {condition}")
 
 
 async def open_panel(app, pilot):

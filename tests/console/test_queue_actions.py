@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 from sqlmodel import select
+from support.pilot import goto, toasts
 
-from console.textual_adapter import notifications
 from store.db.engine import open_database
 from store.models import SlaClock, Ticket, TicketEvent
 
@@ -29,29 +29,12 @@ def clock_state(seed, ticket_id: int, metric: str) -> str:
         return clocks[-1].state
 
 
-async def goto(pilot, ui, ticket_id: int) -> None:
-    """Put the cursor on a ticket with j/k, as a person would."""
-    table = pilot.app.screen.table
-    target = table.index_of(ticket_id)
-    assert target is not None, "the ticket is not in the view"
-    while table.cursor_index < target:
-        await pilot.press("j")
-    while table.cursor_index > target:
-        await pilot.press("k")
-    await ui.settle(pilot)
-    assert table.cursor_key == ticket_id
-
-
-def toasts(app) -> list[str]:
-    return [n.message for n in notifications(app)]
-
-
 async def test_claim(queue_app, queue_ui, seed_small):
     tid = seed_small.tickets["unassigned"]
     app = queue_app("amy")
     async with app.run_test(size=SIZE) as pilot:
         await queue_ui.settle(pilot)
-        await goto(pilot, queue_ui, tid)
+        await goto(pilot, tid)
         assert "—" in queue_ui.row_text(app, tid)
         await pilot.press("c")
         await queue_ui.settle(pilot)
@@ -69,7 +52,7 @@ async def test_claim_lost_names_the_winner(queue_app, queue_ui, seed_small):
     app = queue_app("amy")
     async with app.run_test(size=SIZE) as pilot:
         await queue_ui.settle(pilot)
-        await goto(pilot, queue_ui, tid)
+        await goto(pilot, tid)
         seed_small.act(claim, tid, seed_small.agents["ben"])  # another console wins the race
         await pilot.press("c")
         await queue_ui.settle(pilot)
@@ -84,7 +67,7 @@ async def test_assign_through_the_agent_picker(queue_app, queue_ui, seed_small):
     app = queue_app("lead.lin")
     async with app.run_test(size=SIZE) as pilot:
         await queue_ui.settle(pilot)
-        await goto(pilot, queue_ui, tid)
+        await goto(pilot, tid)
         await pilot.press("a")
         await queue_ui.settle(pilot)
         await pilot.press("b", "e", "n", "enter")
@@ -100,7 +83,7 @@ async def test_an_agent_may_not_hand_tickets_to_others(queue_app, queue_ui, seed
     app = queue_app("amy")
     async with app.run_test(size=SIZE) as pilot:
         await queue_ui.settle(pilot)
-        await goto(pilot, queue_ui, tid)
+        await goto(pilot, tid)
         await pilot.press("a")
         await queue_ui.settle(pilot)
         await pilot.press("b", "e", "n", "enter")
@@ -116,7 +99,7 @@ async def test_set_status_pending_pauses_resolution(queue_app, queue_ui, seed_sm
     app = queue_app("amy")
     async with app.run_test(size=SIZE) as pilot:
         await queue_ui.settle(pilot)
-        await goto(pilot, queue_ui, tid)
+        await goto(pilot, tid)
         await pilot.press("s")  # open, pending, on hold, solved; the cursor starts on the current one
         await pilot.press("home", "down", "enter")
         await queue_ui.settle(pilot)
@@ -135,7 +118,7 @@ async def test_set_status_solved_stops_resolution_and_leaves_the_queue(queue_app
     app = queue_app("amy")
     async with app.run_test(size=SIZE) as pilot:
         await queue_ui.settle(pilot)
-        await goto(pilot, queue_ui, tid)
+        await goto(pilot, tid)
         await pilot.press("s", "end", "enter")
         await queue_ui.settle(pilot)
         assert ticket(seed_small, tid).status == "solved"
@@ -149,7 +132,7 @@ async def test_change_priority_moves_the_row_and_the_cursor_follows(queue_app, q
     app = queue_app("amy")
     async with app.run_test(size=SIZE) as pilot:
         await queue_ui.settle(pilot)
-        await goto(pilot, queue_ui, tid)
+        await goto(pilot, tid)
         before = app.screen.table.cursor_index
         await pilot.press("p", "home", "enter")  # urgent
         await queue_ui.settle(pilot)
@@ -165,7 +148,7 @@ async def test_internal_note(queue_app, queue_ui, seed_small):
     app = queue_app("amy")
     async with app.run_test(size=SIZE) as pilot:
         await queue_ui.settle(pilot)
-        await goto(pilot, queue_ui, tid)
+        await goto(pilot, tid)
         await pilot.press("n")
         await pilot.press(*"Called back")
         await pilot.press("ctrl+s")
@@ -180,7 +163,7 @@ async def test_escalate_needs_a_reason(queue_app, queue_ui, seed_small):
     app = queue_app("amy")
     async with app.run_test(size=SIZE) as pilot:
         await queue_ui.settle(pilot)
-        await goto(pilot, queue_ui, tid)
+        await goto(pilot, tid)
         await pilot.press("e", "enter")  # empty: refused, the dialog stays
         assert app.screen.__class__.__name__ == "PromptDialog"
         await pilot.press(*"VIP", "enter")
@@ -222,7 +205,7 @@ async def test_actions_are_in_the_command_palette(queue_app, queue_ui, seed_smal
     app = queue_app("amy")
     async with app.run_test(size=SIZE) as pilot:
         await queue_ui.settle(pilot)
-        await goto(pilot, queue_ui, tid)
+        await goto(pilot, tid)
         await pilot.press("ctrl+p")
         await pilot.press(*"Claim ticket")
         await pilot.pause(0.5)

@@ -7,8 +7,9 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
+from support.pilot import screen_segments
 
-from console.textual_adapter import notifications, screen_update
+from console.textual_adapter import notifications
 from store.models import Agent, Customer
 
 SIZE = (160, 45)
@@ -52,17 +53,8 @@ def hostile(seed_small):
     return seed
 
 
-def visible(app) -> tuple[str, list]:
-    """The screen as text, and every segment style on it."""
-    update = screen_update(app)
-    lines = [[seg for strip in line for seg in strip] for line in update.strips]
-    styles = [seg.style for line in lines for seg in line if seg.style is not None]
-    text = "\n".join("".join(seg.text for seg in line) for line in lines)
-    return text, styles
-
-
 def assert_inert(app) -> str:
-    text, styles = visible(app)
+    text, styles = screen_segments(app)
     assert not CONTROL & set(text), sorted(repr(c) for c in CONTROL & set(text))
     for style in styles:
         assert "app.quit" not in str(style.meta or ""), style.meta

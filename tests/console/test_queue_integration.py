@@ -2,14 +2,11 @@
 
 from __future__ import annotations
 
-from console.textual_adapter import notifications
+from support.pilot import goto, toasts
+
 from store.models import Ticket
 
 SIZE = (160, 45)
-
-
-def toasts(app) -> list[str]:
-    return [n.message for n in notifications(app)]
 
 
 def assignee(seed, ticket_id: int) -> int | None:
@@ -87,20 +84,6 @@ def presence_of(seed, agent: str):
         return None if row is None else (row.ticket_id, row.activity)
 
 
-async def goto(pilot, ui, ticket_id: int) -> None:
-    table = pilot.app.screen.table
-    target = table.index_of(ticket_id)
-    assert target is not None, "the ticket is not in the view"
-    while table.cursor_index < target:
-        await pilot.press("j")
-    while table.cursor_index > target:
-        await pilot.press("k")
-    await ui.settle(pilot)
-    await pilot.pause(0.1)
-    await ui.settle(pilot)
-    assert table.cursor_key == ticket_id
-
-
 async def test_detail_pane_shows_who_else_is_here_and_the_queue_beats(queue_app, queue_ui, seed_small):
     from datetime import timedelta
 
@@ -117,14 +100,14 @@ async def test_detail_pane_shows_who_else_is_here_and_the_queue_beats(queue_app,
     app = queue_app("amy")
     async with app.run_test(size=SIZE) as pilot:
         await queue_ui.settle(pilot)
-        await goto(pilot, queue_ui, tid)
+        await goto(pilot, tid)
         text = app.screen.detail.plain
         assert "Also here: [red]Ben␛[31m (writing a reply), 林組長" in text  # literal, not markup
         assert "\x1b" not in text
         assert "周主管" not in text
         assert presence_of(seed_small, "amy") == (tid, VIEWING)
         other = seed_small.tickets["chinese"]
-        await goto(pilot, queue_ui, other)
+        await goto(pilot, other)
         await app.workers.wait_for_complete()
         assert presence_of(seed_small, "amy") == (other, VIEWING)
         assert "Also here" not in app.screen.detail.plain
@@ -137,7 +120,7 @@ async def test_composer_says_composing_and_back_to_viewing(queue_app, queue_ui, 
     app = queue_app("amy")
     async with app.run_test(size=SIZE) as pilot:
         await queue_ui.settle(pilot)
-        await goto(pilot, queue_ui, tid)
+        await goto(pilot, tid)
         await pilot.press("r")
         await pilot.pause(0.3)
         await app.workers.wait_for_complete()
@@ -153,7 +136,7 @@ async def test_detail_pane_shows_the_audit_history(queue_app, queue_ui, seed_sma
     app = queue_app("amy")
     async with app.run_test(size=SIZE) as pilot:
         await queue_ui.settle(pilot)
-        await goto(pilot, queue_ui, tid)
+        await goto(pilot, tid)
         assert "History" in app.screen.detail.plain
         assert "陳雅婷" not in app.screen.detail.plain.split("History", 1)[1]
         await pilot.press("c")

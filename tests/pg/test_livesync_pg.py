@@ -3,11 +3,11 @@ carried by LISTEN/NOTIFY (no polling query), and the loser of a race is told who
 
 from __future__ import annotations
 
-import time
 from datetime import timedelta
 
 import pytest
 from conftest import FROZEN_AT, seed_team
+from support.pilot import until
 
 from console.textual_adapter import notifications
 from store.db.changes import EventProbe
@@ -43,15 +43,6 @@ def console(seed, url: str, agent: str):
     return ShiftdeskApp(Services(db=db, agent=who, clock=seed.clock, lang="en", state=state)), db
 
 
-async def wait_for(pilot, condition, timeout: float) -> float:
-    started = time.monotonic()
-    while time.monotonic() - started < timeout:
-        if condition():
-            return time.monotonic() - started
-        await pilot.pause(0.05)
-    raise AssertionError(f"not within {timeout} s")
-
-
 @pytest.mark.postgres
 async def test_a_claim_in_one_console_shows_in_the_other(pg_seed, pg_url, queue_ui):
     watched = pg_seed.tickets["unassigned"]
@@ -62,13 +53,13 @@ async def test_a_claim_in_one_console_shows_in_the_other(pg_seed, pg_url, queue_
             await queue_ui.settle(p2)
             probe = ben.livesync.probe
             assert isinstance(probe, EventProbe) and probe.listening is not None  # LISTEN, not a polling query
-            await wait_for(p2, lambda: probe.listening.listener is not None, timeout=3)
+            await until(p2, lambda: probe.listening.listener is not None, timeout=3)
             for pilot, app in ((p1, amy), (p2, ben)):
                 while app.screen.table.cursor_key != watched:
                     await pilot.press("j")
             await p1.press("c")
             await queue_ui.settle(p1)
-            took = await wait_for(p2, lambda: "陳雅婷" in queue_ui.row_text(ben, watched), timeout=2.5)
+            took = await until(p2, lambda: "陳雅婷" in queue_ui.row_text(ben, watched), timeout=2.5)
             assert took <= 2.0
             assert ben.screen.table.cursor_key == watched
             await p2.press("c")  # ben is too late: told who has it
