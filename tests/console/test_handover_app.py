@@ -45,7 +45,8 @@ def screen_name(app) -> str:
 
 async def open_editor(app, pilot):
     await pilot.press("f4")
-    await until(pilot, lambda: screen_name(app) == "HandoverScreen")
+    await until(pilot, lambda: screen_name(app) == "HandoverScreen" and app.screen.query("#items-pending"))
+    await pilot.pause()
     return app.screen
 
 
