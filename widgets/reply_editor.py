@@ -66,6 +66,7 @@ class ReplyEditor(TextArea):
                          highlight_cursor_line=False, name=name, id=id, classes=classes)
         self._clean = clean or (lambda value: value)
         self._hole_names: frozenset[str] = frozenset()
+        self._first_hole: Hole | None = None
 
     # -- placeholders --------------------------------------------------------------------------
 
@@ -97,6 +98,10 @@ class ReplyEditor(TextArea):
         if not holes:
             return None
         here = self.cursor_location
+        first, self._first_hole = self._first_hole, None
+        if step >= 0 and first is not None and self.selection == self._range(first) and first in holes:
+            self.select_hole(first)  # picked for the agent: the first "next" visits it, not the one after
+            return first
         if step >= 0:
             ahead = [h for h in holes if h.location > here]
             hole = ahead[0] if ahead else holes[0]
@@ -109,8 +114,20 @@ class ReplyEditor(TextArea):
 
     def select_hole(self, hole: Hole) -> None:
         """Select the placeholder, so typing replaces it."""
-        self.selection = Selection((hole.row, hole.column), (hole.row, hole.column + hole.length))
+        self.selection = self._range(hole)
         self.scroll_cursor_visible()
+
+    def start_at_first_hole(self) -> Hole | None:
+        """Select the first placeholder for a freshly loaded text; "next" then starts from it."""
+        holes = self.holes()
+        self._first_hole = holes[0] if holes else None
+        if holes:
+            self.select_hole(holes[0])
+        return self._first_hole
+
+    @staticmethod
+    def _range(hole: Hole) -> Selection:
+        return Selection((hole.row, hole.column), (hole.row, hole.column + hole.length))
 
     # -- drawing and input -----------------------------------------------------------------------
 

@@ -104,6 +104,25 @@ async def test_an_unfilled_placeholder_blocks_sending(queue_app, queue_ui, seed_
             assert session.get(Ticket, tid).status == "solved"
 
 
+async def test_next_blank_starts_with_the_first_blank_after_a_pick(queue_app, queue_ui, seed_small):
+    """r, "order delay", Enter, F3, text, F3, text: the blanks fill in reading order (issue 13)."""
+    tid = seed_small.tickets["mine"]
+    app = queue_app("amy", "en")
+    async with app.run_test(size=SIZE) as pilot:
+        composer = await open_composer(pilot, queue_ui, tid)
+        await pilot.press(*"order delay", "enter")
+        await pilot.pause()
+        editor = composer.editor
+        names = [hole.name for hole in editor.holes()]
+        assert len(names) >= 2, names
+        assert editor.selected_text == "{" + names[0] + "}"  # picked for the agent, ready to type over
+        await pilot.press("f3", *"carrier backlog", "f3", *"coupon")
+        text = editor.text
+        assert "{" + names[0] + "}" not in text and "{" + names[1] + "}" not in text
+        assert text.index("carrier backlog") < text.index("coupon")  # first blank, then the second
+        assert [hole.name for hole in editor.holes()] == names[2:]
+
+
 async def test_without_a_template_and_set_pending(queue_app, queue_ui, seed_small):
     tid = seed_small.tickets["chinese"]
     app = queue_app("amy", "zh-TW")

@@ -235,7 +235,7 @@ class ComposerScreen(ReportsFailures, Screen[ComposerResult]):
         self._search(self.picker.query_text)
         editor.focus()
         editor.move_cursor((0, 0))
-        editor.jump_to_hole(1)
+        editor.start_at_first_hole()
         self._edited()
 
     def _show_template(self) -> None:
