@@ -241,6 +241,29 @@ async def test_views_sort_and_filter_keys(queue_app, queue_ui, seed_small):
         assert table.total == 8
 
 
+async def test_a_new_view_or_sort_starts_at_its_most_urgent_row(queue_app, queue_ui, seed_small):
+    """Issue 13: switching keeps no ticket pinned at the top; the first row is the most urgent."""
+    app = queue_app("amy")
+    async with app.run_test(size=SIZE) as pilot:
+        await queue_ui.settle(pilot)
+        table = app.screen.table
+        await pilot.press("j", "j", "j")
+        await queue_ui.settle(pilot)
+        picked = table.cursor_key
+        assert table.cursor_index == 3
+        await pilot.press("4")  # breached / at risk
+        await queue_ui.settle(pilot)
+        assert (table.cursor_index, int(table.scroll_y)) == (0, 0)
+        assert table.cursor_key == table.held_rows()[0].id
+        await pilot.press("3")  # all open again: the top, not the ticket picked before
+        await queue_ui.settle(pilot)
+        assert table.cursor_index == 0 and table.cursor_key != picked
+        await pilot.press("j", "j", "o")  # sort by next breach
+        await queue_ui.settle(pilot)
+        assert table.cursor_index == 0
+        assert table.cursor_key == table.held_rows()[0].id
+
+
 async def test_every_binding_has_an_id_and_a_palette_entry(queue_app, queue_ui):
     from console.screens.queue.commands import _commands
 

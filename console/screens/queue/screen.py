@@ -143,11 +143,15 @@ class QueueScreen(QueueActionKeys, QueuePresence, ReportsFailures, Screen[None])
 
     # -- loading -------------------------------------------------------------------------------------
 
-    def reload(self, *, anchor: int | None = None, fallback: int | None = None, follow: bool = False) -> None:
-        """Count the view again and load the window around `anchor` (default: the cursor's ticket)."""
+    def reload(self, *, anchor: int | None = None, fallback: int | None = None, follow: bool = False,
+               top: bool = False) -> None:
+        """Count the view again and load the window around `anchor` (default: the cursor's ticket).
+
+        `top`: start at the first (most urgent) row instead, as a new view or sort should.
+        """
         self._gen += 1
         table = self.table
-        key = anchor if anchor is not None else table.cursor_key
+        key = None if top else anchor if anchor is not None else table.cursor_key
         where = table.cursor_index if fallback is None else fallback
         page = max(10, table.size.height)
         self._load(self.query_state, self._gen, key if isinstance(key, int) else None, where, page, follow)
@@ -304,7 +308,7 @@ class QueueScreen(QueueActionKeys, QueuePresence, ReportsFailures, Screen[None])
         self.query_state = self.query_state.with_(view=view)
         self._count = None
         self._render_bar()
-        self.reload(fallback=0, follow=True)
+        self.reload(fallback=0, follow=True, top=True)
 
     def action_next_view(self) -> None:
         index = VIEWS.index(self.query_state.view)
@@ -314,7 +318,7 @@ class QueueScreen(QueueActionKeys, QueuePresence, ReportsFailures, Screen[None])
         sort = "breach" if self.query_state.sort == "priority" else "priority"
         self.query_state = self.query_state.with_(sort=sort)
         self._render_bar()
-        self.reload(fallback=0, follow=True)
+        self.reload(fallback=0, follow=True, top=True)
 
     def action_focus_filter(self) -> None:
         self.query_one("#queue-filter", Input).focus()
