@@ -30,6 +30,23 @@ async def test_next_ticket_claims_the_most_urgent_and_moves_the_cursor(queue_app
         assert app.screen.detail.shown == urgent
 
 
+async def test_next_ticket_from_a_view_without_it_lands_in_mine(queue_app, queue_ui, seed_small):
+    """Issue 13: `t` from a view that does not hold the new ticket switches to Mine, not All open."""
+    urgent = seed_small.tickets["breached"]
+    app = queue_app("amy")
+    async with app.run_test(size=SIZE) as pilot:
+        await queue_ui.settle(pilot)
+        await pilot.press("6")  # a channel view (chat) that does not hold the urgent email ticket
+        await queue_ui.settle(pilot)
+        assert app.screen.query_state.view == "channel:chat"
+        await pilot.press("t")
+        await queue_ui.settle(pilot)
+        assert assignee(seed_small, urgent) == seed_small.agents["amy"]
+        assert app.screen.query_state.view == "mine"
+        assert app.screen.table.cursor_key == urgent
+        assert any("switched to Mine" in m for m in toasts(app))
+
+
 async def test_next_ticket_when_none_is_left(queue_app, queue_ui, seed_small):
     from store.tickets.actions import next_ticket
 

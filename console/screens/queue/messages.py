@@ -62,7 +62,7 @@ class NextTaken(Message):
 class JumpResolved(Message):
     ticket_id: int
     found: bool  # in the current view (with its filter), or in All open
-    switch: bool  # found only in All open: switch to it
+    switch: str | None  # found only in this other view (Mine, All open): switch to it
     status: str | None  # its status when it is in no open view; None when it does not exist
 
 

@@ -83,7 +83,7 @@ class QueueActionKeys:
         if outcome.row is not None:
             self.table.replace_row(outcome.row)
         if outcome.ticket_id:
-            self.jump_to(outcome.ticket_id)  # this view if it holds it, else All open
+            self.jump_to(outcome.ticket_id, ("mine", "open"))  # now ours: this view if it holds it, else Mine
 
     def action_assign(self) -> None:
         row = self._current()
@@ -175,23 +175,24 @@ class QueueActionKeys:
         self.app.push_screen(PromptDialog(t("dialog.jump.title"), placeholder=t("dialog.jump.placeholder"),
                                           restrict=r"#?[0-9]*", max_length=19), given)
 
-    def jump_to(self, ticket_id: int) -> None:
-        """Put the cursor on a ticket: in this view, else in All open, else show it below."""
-        self._resolve_jump(ticket_id, self.query_state)
+    def jump_to(self, ticket_id: int, others: tuple[str, ...] = ("open",)) -> None:
+        """Put the cursor on a ticket: in this view, else in the first of `others` that holds it,
+        else show it below."""
+        self._resolve_jump(ticket_id, self.query_state, others)
 
     @work(thread=True, exclusive=True, group="queue-jump", exit_on_error=False)
-    def _resolve_jump(self, ticket_id: int, q: QueueQuery) -> None:
+    def _resolve_jump(self, ticket_id: int, q: QueueQuery, others: tuple[str, ...]) -> None:
         now = self._now()
         with self.shiftdesk.reader.read() as conn:
             if queue.position(q, ticket_id, conn=conn, now=now) is not None:
-                self.post_message(JumpResolved(ticket_id, True, False, None))
+                self.post_message(JumpResolved(ticket_id, True, None, None))
                 return
-            everything = q.with_(view="open", text="")
-            if queue.position(everything, ticket_id, conn=conn, now=now) is not None:
-                self.post_message(JumpResolved(ticket_id, True, True, None))
-                return
+            for view in others:
+                if queue.position(q.with_(view=view, text=""), ticket_id, conn=conn, now=now) is not None:
+                    self.post_message(JumpResolved(ticket_id, True, view, None))
+                    return
             status = queue.ticket_status(ticket_id, conn=conn)
-        self.post_message(JumpResolved(ticket_id, False, False, None if status is None else clean.clean_line(status)))
+        self.post_message(JumpResolved(ticket_id, False, None, None if status is None else clean.clean_line(status)))
 
     def on_jump_resolved(self, message: JumpResolved) -> None:
         from console.screens.queue.view import label
@@ -208,8 +209,10 @@ class QueueActionKeys:
             self._load_detail(ticket_id)
             return
         if message.switch:
-            self.notify(t("queue.switched_view", id=ticket_id), markup=False)
-            self.query_state = self.query_state.with_(view="open", text="")
+            from console.screens.queue.keys import view_label
+
+            self.notify(t("queue.switched_view", id=ticket_id, view=view_label(message.switch)), markup=False)
+            self.query_state = self.query_state.with_(view=message.switch, text="")
             self.query_one("#queue-filter", Input).value = ""
             self._render_bar()
         self.table.focus()
