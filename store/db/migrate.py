@@ -5,13 +5,15 @@ from __future__ import annotations
 import sqlite3
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from alembic import command
 from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 
-from store.db.engine import Database
+if TYPE_CHECKING:  # engine.open_database calls upgrade: a runtime import back would be a circle
+    from store.db.engine import Database
 
 MIGRATIONS_DIR = Path(__file__).parent.parent / "migrations"
 
