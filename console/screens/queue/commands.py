@@ -47,10 +47,9 @@ class QueueCommands(Provider):
 
     @property
     def _queue(self) -> QueueScreen | None:
-        from console.screens.queue.screen import QueueScreen
-
+        # By id, not isinstance: importing the screen here would close a circle (it lists us in COMMANDS).
         screen = self.screen
-        return screen if isinstance(screen, QueueScreen) else None
+        return screen if screen.id == "queue" else None  # type: ignore[return-value]
 
     async def discover(self) -> Hits:
         screen = self._queue
