@@ -1,4 +1,9 @@
-"""What a new database starts with: calendars, the default and VIP policies, shifts."""
+"""What a new database starts with: calendars, the default and VIP policies, shifts.
+
+The default policy's resolution targets are business days (1bd, 3bd, 5bd), as the DESIGN's
+table gives them; on its 24x7 calendar a business day is a calendar day. Databases made before
+that are converted by migration 0008 when their default policy still has the old hour targets.
+"""
 
 from __future__ import annotations
 

@@ -159,6 +159,9 @@ class SlaClock(SQLModel, table=True):
     consumed_seconds: int = Field(default=0)
     segment_start: datetime | None = _dt()
     due_at: datetime | None = _dt()
+    # When the clock turns at risk (the warning share of its target left, in business time):
+    # set with due_at by store.sla.clocks, so readers compare instants without calendar maths.
+    at_risk_at: datetime | None = _dt()
     paused_at: datetime | None = _dt()
     stopped_at: datetime | None = _dt()
     # met | breached, set once decided; ended_at is when that happened (stop or due time).

@@ -13,7 +13,7 @@ render time with the injectable clock.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from typing import Protocol
 
 __all__ = [
@@ -62,6 +62,7 @@ class ClockView:
     outcome: str | None = None  # None until decided; then met | breached
     stopped_at: datetime | None = None
     breached_at: datetime | None = None
+    at_risk_at: datetime | None = None  # stored with due_at: the warning share left, in business time
 
     @property
     def running(self) -> bool:
@@ -78,10 +79,10 @@ class ClockView:
 
     @property
     def risk_at(self) -> datetime | None:
-        """When a running clock turns at risk: its due time minus the warning share of its target."""
+        """When a running clock turns at risk: the warning share of its target left, in business time."""
         if not self.running or self.due_at is None:
             return None
-        return self.due_at - timedelta(seconds=int(self.target_seconds * self.warn_share))
+        return self.at_risk_at
 
     def remaining(self, now: datetime) -> float | None:
         """Seconds left on a running clock (negative once overdue); None if it is not running."""

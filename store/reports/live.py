@@ -17,6 +17,7 @@ from store.models import PRIORITIES
 from store.reports.figures import IntakeCurve, Period, figures, intake_curve, panel_periods
 from store.rollups.hooks import epoch
 from store.rollups.metrics import Figures
+from store.sla.clocks import at_risk_horizon
 from store.sla.policies import load_policy_book
 from store.team.shifts import ShiftWindow, current_shift
 
@@ -56,14 +57,10 @@ class PanelSnapshot:
     agent_labels: dict[str, str] = field(default_factory=dict)
 
 
-def max_warning_seconds(session: Session) -> int:
-    """The widest 'at risk' window any policy has: target x warning share, over every target."""
-    widest = 0
-    for policy in load_policy_book(session).policies:
-        for metrics in policy.targets.values():
-            for minutes in metrics.values():
-                widest = max(widest, int(int(minutes) * 60 * policy.warn_share) + 1)
-    return widest
+def at_risk_until(session: Session, now: datetime) -> int:
+    """Epoch seconds past which no due time can be at risk at `now` (business time, every calendar)."""
+    book = load_policy_book(session)
+    return epoch(at_risk_horizon(book, [p.calendar for p in book.policies], now)) + 1
 
 
 def agent_labels(session: Session) -> dict[str, str]:
@@ -132,12 +129,12 @@ def at_risk_now(session: Session, now: datetime, labels: dict[str, str], limit: 
                 window: int | None = None) -> tuple[tuple[TicketLine, ...], int]:
     """Open tickets not yet breached with a clock inside its warning share: most urgent, soonest due first."""
     cut = epoch(now)
-    span = window if window is not None else max_warning_seconds(session)
+    hi = cut + window if window is not None else at_risk_until(session, now)
     # One walk of ix_ticket_open_due_risk (covering) counts them all and sorts out the first ones.
     rows = session.execute(text(
         "SELECT id, COUNT(*) OVER () FROM ticket WHERE is_open = :yes AND due_key >= :cut AND due_key <= :hi "
         "AND risk_key <= :cut ORDER BY priority_rank, due_key, id LIMIT :n"),
-        {"yes": True, "cut": cut, "hi": cut + span, "n": limit}).all()
+        {"yes": True, "cut": cut, "hi": hi, "n": limit}).all()
     return _lines(session, [r[0] for r in rows], labels), int(rows[0][1]) if rows else 0
 
 

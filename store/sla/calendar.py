@@ -1,4 +1,4 @@
-"""Business calendar: weekly hours, holidays, breaks and date hours in one time zone.
+"""Business calendar: weekly hours, holidays, make-up workdays, breaks and date hours in one zone.
 
 Conventions follow Zendesk's `biz` (and so Zammad): spans are half-open, an `after` that
 runs out exactly at a closing answers the next opening, and days count business dates.
@@ -6,6 +6,11 @@ See /work/shared/conformance/README.md for the full list the tests pin down.
 
 Results are aware UTC datetimes, like every timestamp the store keeps: a datetime in a
 ZoneInfo zone that falls in a DST fold compares unequal to the same instant in another zone.
+
+A country's holidays are loaded by year as dates are asked (store/sla/country_days.py), so a
+due time in 2031 counts 2031's holidays whatever year the program runs in. A make-up workday
+(a weekend date declared a working day) opens with the hours of a normal workday: the most
+common non-empty weekly hours.
 """
 
 from __future__ import annotations
@@ -14,9 +19,10 @@ from collections.abc import Iterable, Iterator, Mapping
 from datetime import date, datetime, timedelta
 from types import MappingProxyType
 from typing import Any
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+from zoneinfo import ZoneInfo
 
 from store.sla import spans as sp
+from store.sla.country_days import CountryDays
 
 __all__ = ["BusinessCalendar"]
 
@@ -25,7 +31,7 @@ _FULL_DAY: tuple[sp.WallSpan, ...] = ((0, sp.DAY_MINUTES),)
 _NO_SPANS: Mapping[date, list[tuple[str, str]]] = MappingProxyType({})
 _MAX_IDLE_DAYS = 3660  # give up after ten years without a single open minute
 _CACHE_LIMIT = 20_000
-_CONFIG_KEYS = ("tz", "hours", "holidays", "country", "subdiv", "years", "breaks", "date_hours")
+_CONFIG_KEYS = ("tz", "hours", "holidays", "workdays", "country", "subdiv", "years", "breaks", "date_hours")
 
 
 class BusinessCalendar:
@@ -35,12 +41,13 @@ class BusinessCalendar:
         "_always",
         "_breaks",
         "_cache",
+        "_country",
         "_date_hours",
-        "_explicit",
         "_holidays",
         "_key",
-        "_source",
+        "_normal",
         "_weekly",
+        "_workdays",
         "_zone",
     )
 
@@ -51,18 +58,27 @@ class BusinessCalendar:
         holidays: Iterable[date] = (),
         breaks: Mapping[date, list[tuple[str, str]]] = _NO_SPANS,
         date_hours: Mapping[date, list[tuple[str, str]]] = _NO_SPANS,
+        *,
+        workdays: Iterable[date] = (),
+        country: str | None = None,
+        subdiv: str | None = None,
     ) -> None:
-        self._zone = _zone(tz)
+        self._zone = sp.load_zone(tz)
         self._weekly = sp.parse_weekly(hours)
+        self._normal = sp.normal_workday(self._weekly)
         self._holidays = sp.parse_dates(holidays, "holidays")
-        self._explicit = self._holidays
+        self._workdays = sp.parse_dates(workdays, "workdays")
+        both = sorted(self._holidays & self._workdays)
+        if both:
+            raise ValueError(f"workdays: {both[0].isoformat()} is also listed as a holiday")
         self._breaks = sp.parse_dated_spans(breaks, "breaks")
         self._date_hours = sp.parse_dated_spans(date_hours, "date_hours")
-        self._source: dict[str, Any] = {}
+        self._country = None if country is None else CountryDays(country, subdiv)
         self._cache: dict[date, tuple[sp.Span, ...]] = {}
         self._always = (
             all(day == _FULL_DAY for day in self._weekly)
             and not self._holidays
+            and self._country is None
             and not self._breaks
             and not self._date_hours
         )
@@ -70,6 +86,8 @@ class BusinessCalendar:
             self._zone.key,
             self._weekly,
             self._holidays,
+            self._workdays,
+            None if self._country is None else self._country.key,
             frozenset(self._breaks.items()),
             frozenset(self._date_hours.items()),
         )
@@ -90,19 +108,17 @@ class BusinessCalendar:
         for required in ("tz", "hours"):
             if required not in mapping:
                 raise ValueError(f"calendar config: missing {required!r}")
-        explicit = sp.parse_dates(mapping.get("holidays") or (), "holidays")
         source = sp.country_source(mapping)
-        extra = sp.country_dates(**source) if source else frozenset()
-        calendar = cls(
+        return cls(
             mapping["tz"],
             mapping["hours"],
-            holidays=explicit | extra,
+            holidays=mapping.get("holidays") or (),
             breaks=mapping.get("breaks") or {},
             date_hours=mapping.get("date_hours") or {},
+            workdays=mapping.get("workdays") or (),
+            country=source.get("country"),
+            subdiv=source.get("subdiv"),
         )
-        calendar._explicit = explicit
-        calendar._source = source
-        return calendar
 
     def to_config(self) -> dict[str, Any]:
         """The inverse of `from_config`, JSON-serialisable, for storing in a JSON column."""
@@ -113,11 +129,17 @@ class BusinessCalendar:
                 for name, spans in zip(sp.DAY_NAMES, self._weekly, strict=True)
                 if spans
             },
-            "holidays": sorted(day.isoformat() for day in self._explicit),
+            "holidays": sorted(day.isoformat() for day in self._holidays),
             "breaks": sp.dated_config(self._breaks),
             "date_hours": sp.dated_config(self._date_hours),
         }
-        config.update({key: value for key, value in self._source.items() if value is not None})
+        if self._workdays:
+            config["workdays"] = sorted(day.isoformat() for day in self._workdays)
+        if self._country is not None:
+            country, subdiv = self._country.key
+            config["country"] = country
+            if subdiv is not None:
+                config["subdiv"] = subdiv
         return config
 
     @property
@@ -142,12 +164,13 @@ class BusinessCalendar:
             f"{name}={len(getattr(self, attr))}"
             for name, attr in (
                 ("holidays", "_holidays"),
+                ("workdays", "_workdays"),
                 ("breaks", "_breaks"),
                 ("date_hours", "_date_hours"),
             )
             if getattr(self, attr)
         ]
-        country = f", country={self._source['country']!r}" if self._source else ""
+        country = f", country={self._country.key[0]!r}" if self._country is not None else ""
         tail = "".join(f", {extra}" for extra in extras)
         return f"BusinessCalendar(tz={self._zone.key!r}, hours={hours}{tail}{country})"
 
@@ -163,7 +186,7 @@ class BusinessCalendar:
 
     def in_hours(self, t: datetime) -> bool:
         """Whether business is open at instant `t` (openings count, closings do not)."""
-        at = _instant(t, "in_hours")
+        at = sp.instant(t, "in_hours")
         if self._always:
             return True
         day = self._local_date(t)
@@ -171,14 +194,14 @@ class BusinessCalendar:
 
     def after(self, t: datetime, amount: timedelta) -> datetime:
         """When `amount` of business time has elapsed from `t`: the SLA due time."""
-        at, left = _instant(t, "after"), _amount(amount, "after")
+        at, left = sp.instant(t, "after"), sp.amount_us(amount, "after")
         if self._always:
             return sp.from_us(at + left)
         return sp.from_us(self._forward_by(at, left))
 
     def before(self, t: datetime, amount: timedelta) -> datetime:
         """The instant `amount` of business time before `t` (walking backwards)."""
-        at, left = _instant(t, "before"), _amount(amount, "before")
+        at, left = sp.instant(t, "before"), sp.amount_us(amount, "before")
         if self._always:
             return sp.from_us(at - left)
         if left == 0:
@@ -187,7 +210,7 @@ class BusinessCalendar:
 
     def within(self, t1: datetime, t2: datetime) -> timedelta:
         """Exact business time in [t1, t2]; zero when t2 <= t1, never negative."""
-        start, end = _instant(t1, "within"), _instant(t2, "within")
+        start, end = sp.instant(t1, "within"), sp.instant(t2, "within")
         if end <= start:
             return timedelta(0)
         if self._always:
@@ -201,19 +224,44 @@ class BusinessCalendar:
 
     def after_days(self, t: datetime, n: int) -> datetime:
         """`n` business dates on at the same wall time, then the next opening if closed."""
-        at = self._day_target(t, _count(n, "after_days"), 1)
+        at = self._day_target(t, sp.day_count(n, "after_days"), 1)
         return sp.from_us(self._forward_by(at, 0))
 
     def before_days(self, t: datetime, n: int) -> datetime:
         """`n` business dates back, same wall time, then back to the last closing if closed."""
-        at = self._day_target(t, _count(n, "before_days"), -1)
+        at = self._day_target(t, sp.day_count(n, "before_days"), -1)
         if not self._open_at(at):
             at = self._at_or_last_closing(at)
         return sp.from_us(at)
 
     def is_business_date(self, day: date) -> bool:
-        """Whether `day` counts for `*_days`: its weekday has hours and it is not a holiday."""
-        return bool(self._weekly[day.weekday()]) and day not in self._holidays
+        """Whether `day` counts for `*_days`: a make-up workday, or a weekday with hours, not a holiday."""
+        if self._is_holiday(day):
+            return False
+        if self._is_makeup(day):
+            return bool(self._normal)
+        return bool(self._weekly[day.weekday()])
+
+    def is_holiday(self, day: date) -> bool:
+        """Closed all day: listed in the calendar, or the country's holiday and not a make-up workday."""
+        return self._is_holiday(day)
+
+    def is_makeup_workday(self, day: date) -> bool:
+        """A date normally off that opens with a normal workday's hours (listed, or the country's)."""
+        return not self._is_holiday(day) and self._is_makeup(day)
+
+    def _is_holiday(self, day: date) -> bool:
+        if day in self._holidays:
+            return True
+        if day in self._workdays or self._country is None:
+            return False
+        return self._country.is_holiday(day) and not self._country.is_workday(day)
+
+    def _is_makeup(self, day: date) -> bool:
+        """Listed in `workdays` or the country's make-up days (the caller has ruled out holidays)."""
+        if day in self._workdays:
+            return True
+        return self._country is not None and self._country.is_workday(day)
 
     # -- walking spans ---------------------------------------------------------------------
 
@@ -227,10 +275,11 @@ class BusinessCalendar:
         return cached
 
     def _compute_spans(self, day: date) -> tuple[sp.Span, ...]:
-        """Date hours replace weekly hours; holidays close the whole date; breaks cut holes."""
-        if day in self._holidays:
+        """Date hours replace weekly hours; holidays close the date; make-up days open; breaks cut holes."""
+        if self._is_holiday(day):
             return ()
-        wall = self._date_hours.get(day, self._weekly[day.weekday()])
+        usual = self._normal if self._is_makeup(day) else self._weekly[day.weekday()]
+        wall = self._date_hours.get(day, usual)
         return sp.date_spans(self._zone, day, wall, self._breaks.get(day, ()))
 
     def _walk(self, start: date, step: int) -> Iterator[sp.Span]:
@@ -280,7 +329,7 @@ class BusinessCalendar:
 
     def _day_target(self, t: datetime, n: int, step: int) -> int:
         """The n-th business date from t's local date, at t's wall time (to the second)."""
-        at = _instant(t, "after_days" if step > 0 else "before_days")
+        at = sp.instant(t, "after_days" if step > 0 else "before_days")
         local = t.astimezone(self._zone)
         target = self._nth_business_date(local.date(), n, step)
         if target == local.date():
@@ -314,45 +363,3 @@ class BusinessCalendar:
     def _date_of(self, at: int) -> date:
         """The calendar-local date of epoch microseconds."""
         return sp.from_us(at).astimezone(self._zone).date()
-
-
-def _zone(tz: str | ZoneInfo) -> ZoneInfo:
-    """Load the zone, turning a bad name into a ValueError that names it."""
-    if isinstance(tz, ZoneInfo):
-        return tz
-    if not isinstance(tz, str) or not tz:
-        raise ValueError(f"tz: expected a zone name such as 'Asia/Taipei', got {tz!r}")
-    try:
-        return ZoneInfo(tz)
-    except (ZoneInfoNotFoundError, ValueError, OSError) as exc:
-        raise ValueError(f"tz: unknown time zone {tz!r}") from exc
-
-
-def _instant(t: object, method: str) -> int:
-    """Epoch microseconds of an aware datetime; naive input is refused rather than guessed."""
-    if not isinstance(t, datetime):
-        raise TypeError(f"BusinessCalendar.{method}() expects a datetime, got {type(t).__name__}")
-    if t.tzinfo is None or t.utcoffset() is None:
-        raise ValueError(
-            f"BusinessCalendar.{method}() needs a timezone-aware datetime, got naive "
-            f"{t.isoformat()}; attach a tzinfo (e.g. ZoneInfo('UTC')) first"
-        )
-    return sp.to_us(t)
-
-
-def _amount(amount: object, method: str) -> int:
-    """Microseconds of a non-negative timedelta."""
-    if not isinstance(amount, timedelta):
-        raise TypeError(f"BusinessCalendar.{method}() expects a timedelta, got {amount!r}")
-    if amount < timedelta(0):
-        raise ValueError(f"BusinessCalendar.{method}() needs a non-negative amount, got {amount}")
-    return amount // sp.ONE_US
-
-
-def _count(n: object, method: str) -> int:
-    """A non-negative whole number of days."""
-    if isinstance(n, bool) or not isinstance(n, int):
-        raise TypeError(f"BusinessCalendar.{method}() expects an int number of days, got {n!r}")
-    if n < 0:
-        raise ValueError(f"BusinessCalendar.{method}() needs n >= 0, got {n}")
-    return n

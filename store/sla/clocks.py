@@ -2,6 +2,11 @@
 
 Every function here works inside the caller's write transaction, so an event and the
 clocks it moves are committed together or not at all.
+
+Whenever a clock's due time is set or moved, the instant it turns at risk is set with it
+(`at_risk_at`): the moment only the policy's warning share of its target is left, counted in
+the calendar's business time. Readers (the queue's SQL, the panel, the 1 Hz countdown) compare
+instants and never do calendar arithmetic.
 """
 
 from __future__ import annotations
@@ -13,7 +18,7 @@ from sqlmodel import Session, col, select
 from store.models import NO_DUE, SlaClock, Ticket, TicketEvent
 from store.rollups import hooks as rollups
 from store.sla.calendar import BusinessCalendar
-from store.sla.policies import Policy, PolicyBook
+from store.sla.policies import DEFAULT_WARN_SHARE, Policy, PolicyBook
 
 RUNNING, PAUSED, STOPPED, CANCELLED = "running", "paused", "stopped", "cancelled"
 MET, BREACHED = "met", "breached"
@@ -26,6 +31,17 @@ def epoch(t: datetime) -> int:
 # -- one clock -----------------------------------------------------------------------------
 
 
+def risk_at(cal: BusinessCalendar, due: datetime, target_seconds: int, share: float) -> datetime:
+    """When a clock due at `due` has only `share` of its target left, in business time."""
+    return cal.before(due, timedelta(seconds=max(target_seconds, 0) * share))
+
+
+def _set_due(clock: SlaClock, due: datetime | None, cal: BusinessCalendar, share: float) -> None:
+    """Move the due time and the at-risk instant together; None clears both (a paused clock)."""
+    clock.due_at = due
+    clock.at_risk_at = None if due is None else risk_at(cal, due, clock.target_seconds, share)
+
+
 def _due_from(cal: BusinessCalendar, start: datetime, remaining: int) -> datetime:
     return cal.after(start, timedelta(seconds=max(remaining, 0)))
 
@@ -36,20 +52,22 @@ def start_clock(
     """Open a clock for a metric if the ticket's policy has a target for it."""
     if policy is None:
         return None
-    target = policy.target_seconds(ticket.priority, metric)
+    target = policy.target(ticket.priority, metric)
     if target is None:
         return None
+    cal = policy.calendar
     clock = SlaClock(
         ticket_id=ticket.id or 0,
         metric=metric,
         policy_id=policy.id,
         state=RUNNING,
-        target_seconds=target,
+        target_seconds=target.clock_seconds(cal, at),
         started_at=at,
         consumed_seconds=0,
         segment_start=at,
-        due_at=_due_from(policy.calendar, at, target),
     )
+    # A day target is due on the n-th business date itself (its business seconds are rounded up).
+    _set_due(clock, target.due(cal, at), cal, policy.warn_share)
     session.add(clock)
     return clock
 
@@ -70,10 +88,10 @@ def pause_clock(clock: SlaClock, at: datetime, cal: BusinessCalendar) -> None:
     clock.paused_at = at
     clock.segment_start = None
     if clock.outcome is None:
-        clock.due_at = None
+        _set_due(clock, None, cal, 0)
 
 
-def resume_clock(clock: SlaClock, at: datetime, cal: BusinessCalendar) -> None:
+def resume_clock(clock: SlaClock, at: datetime, cal: BusinessCalendar, *, share: float) -> None:
     """Resume a paused clock, or reopen a stopped one that was met (a reopened ticket)."""
     if clock.state == RUNNING:
         return
@@ -86,7 +104,7 @@ def resume_clock(clock: SlaClock, at: datetime, cal: BusinessCalendar) -> None:
     clock.stopped_at = None
     clock.segment_start = at
     if clock.outcome is None:
-        clock.due_at = _due_from(cal, at, clock.target_seconds - clock.consumed_seconds)
+        _set_due(clock, _due_from(cal, at, clock.target_seconds - clock.consumed_seconds), cal, share)
 
 
 def stop_clock(clock: SlaClock, at: datetime, cal: BusinessCalendar, holder: int | None) -> str | None:
@@ -117,25 +135,27 @@ def cancel_clock(clock: SlaClock, at: datetime) -> None:
     else:
         clock.state = CANCELLED
         clock.due_at = None
+        clock.at_risk_at = None
     clock.stopped_at = at
     clock.segment_start = None
 
 
-def retarget_clock(clock: SlaClock, at: datetime, target: int, cal: BusinessCalendar, policy_id: int) -> None:
+def retarget_clock(clock: SlaClock, at: datetime, target: int, cal: BusinessCalendar, policy: Policy) -> None:
     """Move a live clock onto a new target (priority or tier changed, policies re-applied)."""
     if clock.state not in (RUNNING, PAUSED):
         return
-    clock.policy_id = policy_id
+    clock.policy_id = policy.id
     clock.target_seconds = target
     if clock.outcome is not None or clock.state != RUNNING:
         return
     used = consumed_at(clock, at, cal)
     remaining = target - used
     if remaining > 0:
-        clock.due_at = cal.after(at, timedelta(seconds=remaining))
+        due = cal.after(at, timedelta(seconds=remaining))
     else:
         # Under the new target this clock ran out in the past: that is its due time.
-        clock.due_at = cal.before(at, timedelta(seconds=-remaining))
+        due = cal.before(at, timedelta(seconds=-remaining))
+    _set_due(clock, due, cal, policy.warn_share)
 
 
 def _mark_breached(clock: SlaClock, holder: int | None) -> None:
@@ -213,19 +233,18 @@ def latest(clocks: list[SlaClock], metric: str) -> SlaClock | None:
 
 
 def refresh_keys(ticket: Ticket, clocks: list[SlaClock], book: PolicyBook) -> None:
-    """Denormalise the nearest running due time (and when it turns at risk) onto the ticket."""
+    """Denormalise the nearest running due time and the earliest at-risk instant onto the ticket."""
     due_key = risk_key = NO_DUE
-    policy = book.by_id(ticket.policy_id)
-    share = policy.warn_share if policy else 0.25
     for clock in clocks:
         if clock.state != RUNNING or clock.due_at is None:
             continue
-        due = epoch(clock.due_at)
-        if due < due_key:
-            due_key = due
-        risk = due - int(clock.target_seconds * share)
-        if risk < risk_key:
-            risk_key = risk
+        if clock.at_risk_at is None:  # written before at_risk_at existed, or by hand: set it now
+            policy = book.by_id(clock.policy_id) or book.by_id(ticket.policy_id)
+            cal = policy.calendar if policy else BusinessCalendar.always_open()
+            share = policy.warn_share if policy else DEFAULT_WARN_SHARE
+            clock.at_risk_at = risk_at(cal, clock.due_at, clock.target_seconds, share)
+        due_key = min(due_key, epoch(clock.due_at))
+        risk_key = min(risk_key, epoch(clock.at_risk_at))
     ticket.due_key = due_key
     ticket.risk_key = risk_key
 
@@ -238,6 +257,22 @@ def apply_policy(ticket: Ticket, clocks: list[SlaClock], book: PolicyBook, tier:
         return
     cal = policy.calendar
     for clock in clocks:
-        target = policy.target_seconds(ticket.priority, clock.metric)
+        target = policy.target(ticket.priority, clock.metric)
         if target is not None:
-            retarget_clock(clock, at, target, cal, policy.id)
+            retarget_clock(clock, at, target.clock_seconds(cal, clock.started_at), cal, policy)
+
+
+# -- how far ahead "at risk" can reach ---------------------------------------------------------
+
+
+def at_risk_horizon(book: PolicyBook, calendars: list[BusinessCalendar], now: datetime) -> datetime:
+    """A due time past this cannot be at risk at `now`: the widest warning window, in business time.
+
+    A clock at risk at `now` has at most its warning window (share x target) of business time
+    left, so its due time is no later than `cal.after(now, window)` on its calendar; taking the
+    widest window over every policy on every calendar covers clocks whose policy changed since.
+    """
+    widest = max((t.longest_seconds * p.warn_share for p in book.policies for t in p.parsed.values()), default=0.0)
+    window = timedelta(seconds=widest + 1)
+    ends = [cal.after(now, window) for cal in {*calendars, BusinessCalendar.always_open()}]
+    return max(ends)

@@ -17,6 +17,7 @@ from store.errors import NotFound
 from store.models import CHANNELS, METRICS, PRIORITIES, TIERS, Calendar, SlaPolicy
 from store.sla.calendar import BusinessCalendar
 from store.sla.policies import validate_targets
+from store.sla.targets import parse_target
 from store.team.permissions import require
 
 PAUSABLE = ("pending", "on_hold")
@@ -33,7 +34,7 @@ class PolicyView:
     tiers: tuple[str, ...]
     channels: tuple[str, ...]
     category_prefix: str
-    targets: dict[str, dict[str, int]]
+    targets: dict[str, dict[str, int | str]]  # business minutes, or business days as "3bd"
     calendar: str | None
     warn_share: float
     pause_statuses: tuple[str, ...]
@@ -41,7 +42,10 @@ class PolicyView:
 
 @dataclass(frozen=True)
 class PolicyChange:
-    """What to change; None leaves a field as it is. `targets` sets single cells (minutes or OFF)."""
+    """What to change; None leaves a field as it is. `targets` sets single cells.
+
+    A cell is minutes (90), a string the store parses ("90", "4h", "3bd"), or OFF.
+    """
 
     position: int | None = None
     active: bool | None = None
@@ -103,19 +107,20 @@ def _subset(field: str, values: tuple[str, ...], allowed: tuple[str, ...]) -> li
     return list(dict.fromkeys(values))
 
 
-def _merge_targets(current: dict, cells: dict[str, dict[str, int | str]]) -> dict[str, dict[str, int]]:
+def _merge_targets(current: dict, cells: dict[str, dict[str, int | str]]) -> dict[str, dict[str, int | str]]:
+    """The policy's targets with the given cells set or removed, each checked against the limits."""
     merged = {p: dict(m) for p, m in current.items()}
     for priority, metrics in cells.items():
-        for metric, minutes in metrics.items():
+        for metric, value in metrics.items():
             if priority not in PRIORITIES or metric not in METRICS:
                 validate_targets({priority: {metric: 1}})  # raises, naming the bad key
-            if minutes == OFF:
+            if value == OFF:
                 merged.get(priority, {}).pop(metric, None)
             else:
-                merged.setdefault(priority, {})[metric] = minutes  # type: ignore[assignment]
+                cell = parse_target(value, f"targets.{priority}.{metric}")  # raises, naming the field
+                merged.setdefault(priority, {})[metric] = cell.stored
     merged = {p: m for p, m in merged.items() if m}
-    validate_targets(merged)
-    return merged
+    return validate_targets(merged)
 
 
 def _apply(session: Session, row: SlaPolicy, change: PolicyChange) -> None:

@@ -7,7 +7,7 @@ from collections.abc import Iterable, Mapping
 from datetime import UTC, date, datetime, timedelta
 from itertools import pairwise
 from typing import Any
-from zoneinfo import ZoneInfo
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 DAY_NAMES: tuple[str, ...] = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 DAY_MINUTES = 24 * 60
@@ -222,7 +222,11 @@ def dated_config(mapping: Mapping[date, tuple[WallSpan, ...]]) -> dict[str, list
 
 
 def country_source(mapping: Mapping[str, Any]) -> dict[str, Any]:
-    """Pull country/subdiv/years out of a config, defaulting years to this year -2..+2."""
+    """Pull country/subdiv out of a config; `years` (older configs) is checked, then not needed.
+
+    Holidays now load by year as dates are asked, so a stored list of years would only freeze
+    the window the config was written in: it is accepted for old configs and not written back.
+    """
     country = mapping.get("country")
     if country is None:
         for key in ("subdiv", "years"):
@@ -231,25 +235,67 @@ def country_source(mapping: Mapping[str, Any]) -> dict[str, Any]:
         return {}
     if not isinstance(country, str) or not country:
         raise ValueError(f"calendar config: country must be a code such as 'TW', got {country!r}")
+    subdiv = mapping.get("subdiv")
+    if subdiv is not None and (not isinstance(subdiv, str) or not subdiv):
+        raise ValueError(f"calendar config: subdiv must be a code such as 'ENG', got {subdiv!r}")
     years = mapping.get("years")
-    if years is None:
-        this_year = date.today().year
-        years = list(range(this_year - 2, this_year + 3))
-    if isinstance(years, str | bytes) or not isinstance(years, Iterable):
+    if years is not None and (
+        isinstance(years, str | bytes)
+        or not isinstance(years, Iterable)
+        or not all(isinstance(y, int) and not isinstance(y, bool) for y in years)
+    ):
         raise ValueError(f"calendar config: years must be a list of whole years, got {years!r}")
-    years = list(years)
-    if not all(isinstance(y, int) and not isinstance(y, bool) for y in years):
-        raise ValueError(f"calendar config: years must be a list of whole years, got {years!r}")
-    return {"country": country, "subdiv": mapping.get("subdiv"), "years": sorted(set(years))}
+    return {"country": country, "subdiv": subdiv}
 
 
-def country_dates(country: str, subdiv: str | None, years: list[int]) -> frozenset[date]:
-    """Public holidays from the `holidays` package, with a ValueError naming an unknown country."""
-    import holidays  # deferred: the package is large and only configs with a country need it
+def normal_workday(weekly: tuple[tuple[WallSpan, ...], ...]) -> tuple[WallSpan, ...]:
+    """A normal workday's hours: the most common non-empty weekly hours (the earliest day on a tie)."""
+    counts: dict[tuple[WallSpan, ...], int] = {}
+    for spans in weekly:
+        if spans:
+            counts[spans] = counts.get(spans, 0) + 1
+    if not counts:
+        return ()
+    return max(counts, key=lambda spans: counts[spans])  # dicts keep order: the earliest wins a tie
 
+
+def load_zone(tz: str | ZoneInfo) -> ZoneInfo:
+    """Load the zone, turning a bad name into a ValueError that names it."""
+    if isinstance(tz, ZoneInfo):
+        return tz
+    if not isinstance(tz, str) or not tz:
+        raise ValueError(f"tz: expected a zone name such as 'Asia/Taipei', got {tz!r}")
     try:
-        table = holidays.country_holidays(country, subdiv=subdiv, years=years)
-    except NotImplementedError as exc:
-        what = f"country {country!r}" + (f" subdivision {subdiv!r}" if subdiv else "")
-        raise ValueError(f"calendar config: unknown holiday {what} ({exc})") from exc
-    return frozenset(table)
+        return ZoneInfo(tz)
+    except (ZoneInfoNotFoundError, ValueError, OSError) as exc:
+        raise ValueError(f"tz: unknown time zone {tz!r}") from exc
+
+
+def instant(t: object, method: str) -> int:
+    """Epoch microseconds of an aware datetime; naive input is refused rather than guessed."""
+    if not isinstance(t, datetime):
+        raise TypeError(f"BusinessCalendar.{method}() expects a datetime, got {type(t).__name__}")
+    if t.tzinfo is None or t.utcoffset() is None:
+        raise ValueError(
+            f"BusinessCalendar.{method}() needs a timezone-aware datetime, got naive "
+            f"{t.isoformat()}; attach a tzinfo (e.g. ZoneInfo('UTC')) first"
+        )
+    return to_us(t)
+
+
+def amount_us(amount: object, method: str) -> int:
+    """Microseconds of a non-negative timedelta."""
+    if not isinstance(amount, timedelta):
+        raise TypeError(f"BusinessCalendar.{method}() expects a timedelta, got {amount!r}")
+    if amount < timedelta(0):
+        raise ValueError(f"BusinessCalendar.{method}() needs a non-negative amount, got {amount}")
+    return amount // ONE_US
+
+
+def day_count(n: object, method: str) -> int:
+    """A non-negative whole number of days."""
+    if isinstance(n, bool) or not isinstance(n, int):
+        raise TypeError(f"BusinessCalendar.{method}() expects an int number of days, got {n!r}")
+    if n < 0:
+        raise ValueError(f"BusinessCalendar.{method}() needs n >= 0, got {n}")
+    return n

@@ -80,15 +80,22 @@ def _tier_of_customer(session: Session, customer_id: int) -> str:
 
 
 def add_customer_message(ctx: Context, ticket_id: int, body: str) -> TicketEvent:
-    """A customer wrote again: reopen if solved, resume if pending, start a next-reply clock."""
+    """A customer wrote again: reopen if solved, resume if pending, start a next-reply clock.
+
+    The customer waits for an answer whenever no reply clock runs and the first-reply clock is
+    over: met, breached, or cancelled by a solve before any reply (a ticket solved unanswered
+    and then reopened by the customer gets a reply clock too).
+    """
     ticket, clocks = prepare(ctx, ticket_id, None)
     if ticket.status in ("solved", "closed", "pending", "on_hold"):
         if ticket.status in ("solved", "closed"):
             ticket.reopen_count += 1
         change_status(ctx, ticket, clocks, "open", actor=None)
     first = sla.latest(clocks, "first_reply")
-    answered = ticket.first_reply_at is not None or (first is not None and first.state == sla.STOPPED)
-    if answered and sla.live(clocks, "next_reply") is None:
+    first_over = first is not None and first.state in (sla.STOPPED, sla.CANCELLED)
+    answered = ticket.first_reply_at is not None or first_over
+    waiting = sla.live(clocks, "first_reply") is None and sla.live(clocks, "next_reply") is None
+    if answered and waiting:
         policy = ctx.book.by_id(ticket.policy_id)
         clock = sla.start_clock(ctx.session, ticket, "next_reply", ctx.at, policy)
         if clock:

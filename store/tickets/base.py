@@ -119,7 +119,8 @@ def change_status(ctx: Context, ticket: Ticket, clocks: list, status: str, *, ac
         if status in pauses:
             sla.pause_clock(resolution, ctx.at, cal)
         else:
-            sla.resume_clock(resolution, ctx.at, cal)
+            share = policy.warn_share if policy else sla.DEFAULT_WARN_SHARE
+            sla.resume_clock(resolution, ctx.at, cal, share=share)
         if before in ("solved", "closed"):
             ticket.solved_at = None
     ticket.status = status

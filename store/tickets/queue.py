@@ -177,7 +177,7 @@ FROM ticket t JOIN customer c ON c.id = t.customer_id LEFT JOIN agent a ON a.id 
 WHERE t.id IN ({ids})
 """
 _CLOCK_COLS = ("c.id, c.ticket_id, c.metric, c.state, c.started_at, c.due_at, c.target_seconds, "
-               "c.consumed_seconds, c.policy_id, c.outcome, c.stopped_at, c.breached_at")
+               "c.consumed_seconds, c.policy_id, c.outcome, c.stopped_at, c.breached_at, c.at_risk_at")
 
 
 def _warn_shares(conn: ReadUnit) -> dict[int, tuple[float, str]]:
@@ -190,6 +190,7 @@ def _clock(r: tuple, shares: dict[int, tuple[float, str]]) -> ClockView:
         id=r[0], metric=r[2], state=r[3], started_at=parse_dt(r[4]),  # type: ignore[arg-type]
         due_at=parse_dt(r[5]), target_seconds=int(r[6] or 0), consumed_seconds=int(r[7] or 0),
         warn_share=share, outcome=r[9], stopped_at=parse_dt(r[10]), breached_at=parse_dt(r[11]),
+        at_risk_at=parse_dt(r[12]),
     )
 
 

@@ -279,7 +279,6 @@ CONFIG = {
     "hours": {d: [["09:00", "18:00"]] for d in WEEKDAYS},
     "holidays": ["2026-03-10"],
     "country": "TW",
-    "years": [2025, 2026],
     "breaks": {"2026-02-03": [["12:00", "13:00"]]},
     "date_hours": {"2026-02-07": [["09:00", "18:00"]]},
 }
@@ -313,12 +312,16 @@ def test_constructor_calendars_round_trip_too() -> None:
     assert cal != office()
 
 
-def test_from_config_defaults_years_around_this_year() -> None:
-    cal = BusinessCalendar.from_config(
-        {"tz": "UTC", "hours": {"mon": [["09:00", "17:00"]]}, "country": "TW"}
-    )
-    this_year = date.today().year
-    assert cal.to_config()["years"] == list(range(this_year - 2, this_year + 3))
+def test_older_configs_with_years_still_load_and_the_years_are_not_kept() -> None:
+    """Holidays load by year as dates are asked: a stored window of years is no longer needed."""
+    hours = {d: [["09:00", "17:00"]] for d in WEEKDAYS}
+    old = {"tz": "Asia/Taipei", "hours": hours, "country": "TW", "years": [2025, 2026]}
+    cal = BusinessCalendar.from_config(old)
+    assert "years" not in cal.to_config()
+    assert cal == BusinessCalendar.from_config({k: v for k, v in old.items() if k != "years"})
+    # Founding Day outside the listed years: 2031-01-01 is a Wednesday, 2024-01-01 a Monday.
+    assert not cal.is_business_date(date(2031, 1, 1)) and not cal.is_business_date(date(2024, 1, 1))
+    assert cal.is_business_date(date(2031, 1, 2)) and cal.is_business_date(date(2024, 1, 2))
 
 
 def test_from_config_minimal_and_shifts_free() -> None:
