@@ -22,7 +22,7 @@ from console.commands.common import out
 from console.i18n import t
 from console.sanitize import clean_line
 
-_DURATION = re.compile(r"^(\d+)\s*([mh]?)$")
+_DURATION = re.compile(r"^(\d+)\s*(m|min|h|bd)?$")
 
 
 def _role(role: str) -> str:
@@ -128,8 +128,14 @@ def _register_agents(app: typer.Typer) -> None:
 # -- SLA policies --------------------------------------------------------------------------------
 
 
-def _minutes(value: int) -> str:
-    return f"{value // 60} h" if value % 60 == 0 else f"{value} min"
+def _target(value: int | str) -> str:
+    """`90 min`, `4 h`, `3bd`: the store's own label, or the raw value if it is not one it reads."""
+    from store.sla.targets import parse_target
+
+    try:
+        return parse_target(value, "target").label
+    except ValueError:
+        return clean_line(str(value), limit=24)
 
 
 def _conditions(p) -> str:
@@ -149,7 +155,7 @@ def _print_policy(p) -> None:
     table = Table(t("admin.col.priority"), *(t(f"metric.{m}") for m in METRICS), title=clean_line(title))
     for priority in PRIORITIES:
         cells = p.targets.get(priority, {})
-        table.add_row(t(f"priority.{priority}"), *(_minutes(cells[m]) if m in cells else "-" for m in METRICS))
+        table.add_row(t(f"priority.{priority}"), *(_target(cells[m]) if m in cells else "-" for m in METRICS))
     out.print(table)
     out.print(Text(f"{t('admin.col.conditions')}: {clean_line(_conditions(p))}"))
     out.print(Text(f"{t('admin.col.calendar')}: {clean_line(p.calendar or '-')}"))
@@ -166,7 +172,11 @@ def _list_option(value: str | None) -> tuple[str, ...] | None:
 
 
 def parse_targets(values: list[str]) -> dict[str, dict[str, int | str]]:
-    """`high.first_reply=90`, `urgent.resolution=4h`, `low.next_reply=off` -> {priority: {metric: minutes}}."""
+    """`high.first_reply=90`, `urgent.resolution=4h`, `normal.resolution=3bd`, `low.next_reply=off`.
+
+    Only the shape is checked here; the store checks the limits (1 minute to 365 days, 1bd to
+    260bd) and refuses with the field named, so a value out of range exits 1 and saves nothing.
+    """
     cells: dict[str, dict[str, int | str]] = {}
     for raw in values:
         key, sep, amount = raw.partition("=")
@@ -175,10 +185,7 @@ def parse_targets(values: list[str]) -> dict[str, dict[str, int | str]]:
         match = _DURATION.match(amount)
         if not sep or not dot or not (match or amount == "off"):
             raise ValueError(t("admin.policy.bad_target", value=raw))
-        minutes: int | str = "off"
-        if match:
-            minutes = int(match.group(1)) * (60 if match.group(2) == "h" else 1)
-        cells.setdefault(priority, {})[metric.strip()] = minutes
+        cells.setdefault(priority, {})[metric.strip()] = amount.replace(" ", "") if match else "off"
     return cells
 
 
@@ -219,7 +226,7 @@ def _register_policy(app: typer.Typer) -> None:
             ctx: typer.Context,
             name: str = typer.Argument(..., help="The policy's name."),
             target: list[str] = typer.Option(None, "--target", "-t",
-                                             help="PRIORITY.METRIC=MINUTES (or 2h, or off); repeatable."),
+                                             help="PRIORITY.METRIC=MINUTES (or 2h, 3bd business days, or off); repeatable."),
             priorities: str = typer.Option(None, "--priorities", help="Comma-separated, or 'any'."),
             tiers: str = typer.Option(None, "--tiers", help="Comma-separated customer tiers, or 'any'."),
             channels: str = typer.Option(None, "--channels", help="Comma-separated, or 'any'."),

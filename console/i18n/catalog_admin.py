@@ -38,8 +38,8 @@ STRINGS = {
         "Nothing to change: give --target, --priorities, --calendar or another option.",
     ),
     "admin.policy.bad_target": (
-        "--target {value}:格式應為 優先級.指標=分鐘(例如 high.first_reply=90、urgent.resolution=4h 或 low.next_reply=off)",
-        "--target {value}: expected PRIORITY.METRIC=MINUTES (e.g. high.first_reply=90, urgent.resolution=4h or low.next_reply=off)",
+        "--target {value}:格式應為 優先級.指標=分鐘(例如 high.first_reply=90、urgent.resolution=4h、normal.resolution=3bd(營業日)或 low.next_reply=off)",
+        "--target {value}: expected PRIORITY.METRIC=MINUTES (e.g. high.first_reply=90, urgent.resolution=4h, normal.resolution=3bd for business days, or low.next_reply=off)",
     ),
     "admin.policy.warn": ("剩餘不到目標的 {share:.0%} 時標示為即將逾時", "at risk in the last {share:.0%} of a target"),
     "admin.policy.pauses": ("暫停計時的狀態:{statuses}", "resolution pauses while: {statuses}"),

@@ -24,7 +24,7 @@ __all__ = ["MAX_DAYS", "MAX_MINUTES", "Target", "parse_target"]
 MAX_MINUTES = 365 * 24 * 60
 MAX_DAYS = 260
 _TEXT = re.compile(r"([0-9]+)\s*(m|min|h|bd)?")
-_TOO_MANY = 10**12  # any count past this is out of range; shown shortened, never converted in full
+_SHOWN_DIGITS = 30  # a longer number is named by its length in messages, never printed in full
 
 
 @dataclass(frozen=True, slots=True)
@@ -77,7 +77,7 @@ def parse_target(value: object, where: str) -> Target:
         match = _TEXT.fullmatch(value.strip().lower())
         if match is not None:
             digits, unit = match[1].lstrip("0") or "0", match[2] or "m"
-            amount = int(digits) if len(digits) <= 13 else _TOO_MANY
+            amount = int(digits) if len(digits) <= _SHOWN_DIGITS else MAX_MINUTES * 10**_SHOWN_DIGITS
             if unit == "bd":
                 return _days(amount, where)
             return _minutes(amount * 60 if unit == "h" else amount, where)
@@ -102,4 +102,4 @@ def _days(days: int, where: str) -> Target:
 
 def _count(number: int) -> str:
     """A count for a message; a huge one is not turned into thousands of digits."""
-    return str(number) if abs(number) < _TOO_MANY else "more than a trillion"
+    return str(number) if abs(number) < 10**_SHOWN_DIGITS else f"a number over {_SHOWN_DIGITS} digits long of"

@@ -96,8 +96,10 @@ def test_friday_evening_ticket_due_on_monday_in_business_hours(office_db):
     # high = 2 business hours: 10 minutes on Friday, 1h50 on Monday from 09:00.
     assert fr.due_at == local(2026, 11, 23, 10, 50)
     res = clock(db, tid, "resolution")
-    # high resolution = 1440 business minutes: 10 min Friday, 9 h Monday, 9 h Tuesday, 5h50 Wednesday.
-    assert res.due_at == local(2026, 11, 25, 14, 50)
+    # high resolution = 1 business day: the next business date (Monday) at the same wall time.
+    assert res.due_at == local(2026, 11, 23, 17, 50)
+    # Its business seconds: 10 minutes on Friday and Monday 09:00-17:50.
+    assert res.target_seconds == (10 + 8 * 60 + 50) * 60
     act(db, local(2026, 11, 23, 9, 30), add_reply, tid, agents["amy"], "您好,已為您查詢。")
     fr = clock(db, tid, "first_reply")
     assert (fr.state, fr.outcome, fr.ended_at) == ("stopped", "met", local(2026, 11, 23, 9, 30))
