@@ -23,7 +23,13 @@ from store.reports.live import at_risk_now
 from store.sla.calendar import BusinessCalendar
 from store.sla.targets import Target, parse_target
 from store.tickets import queue
-from store.tickets.actions import Context, add_customer_message, add_reply, create_ticket, set_status
+from store.tickets.actions import (
+    Context,
+    add_customer_message,
+    add_reply,
+    create_ticket,
+    set_status,
+)
 from store.tickets.queue import QueueQuery
 
 TPE = ZoneInfo("Asia/Taipei")
@@ -141,7 +147,7 @@ def test_targets_read_and_print(value, stored, label):
     (True, "is not a target"), ("soon", "is not a target"), (1.5, "is not a target"),
 ])
 def test_targets_out_of_range_are_refused_naming_the_field(value, message):
-    with pytest.raises(ValueError, match="targets.high.first_reply: ") as refused:
+    with pytest.raises(ValueError, match=r"^targets\.high\.first_reply: ") as refused:
         parse_target(value, "targets.high.first_reply")
     assert message in str(refused.value)
 
