@@ -61,6 +61,16 @@ def person_name(rng: random.Random, english: bool) -> str:
     return rng.choice(SURNAMES) + GIVEN[given : given + 2]
 
 
+def unique_person_name(rng: random.Random, english: bool, taken: set[str]) -> str:
+    """A name nobody in `taken` has (agents must be told apart), added to `taken`."""
+    for _ in range(1000):
+        name = person_name(rng, english)
+        if name not in taken:
+            taken.add(name)
+            return name
+    raise ValueError("ran out of distinct demo names")
+
+
 def subject(rng: random.Random, category: str, english: bool, order_id: str) -> str:
     zh, en = SUBJECTS[category]
     product = rng.choice(PRODUCTS_EN if english else PRODUCTS_ZH)
