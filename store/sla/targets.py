@@ -2,7 +2,9 @@
 
 A policy stores each target as a whole number of minutes (`120`) or as business days
 (`"3bd"`). Days are not 24-hour blocks: `3bd` from Monday 10:00 on an office calendar is
-Thursday 10:00 (`BusinessCalendar.after_days`). A clock keeps its target in business seconds,
+Thursday 10:00 (`BusinessCalendar.after_days`). A ticket that arrives while business is closed
+starts counting at the next opening, so `1bd` from Sunday 08:00 is Tuesday 09:00, not Monday
+09:00 with no working time at all in between. A clock keeps its target in business seconds,
 so pauses and priority changes work the same for both kinds: a day target becomes the business
 time from the clock's start to that date.
 
@@ -57,14 +59,14 @@ class Target:
     def due(self, cal: BusinessCalendar, start: datetime) -> datetime:
         """The due time of a clock that starts at `start` and never pauses."""
         if self.days is not None:
-            return cal.after_days(start, self.days)
+            return cal.after_days(cal.after(start, timedelta(0)), self.days)
         return cal.after(start, timedelta(minutes=int(self.minutes or 0)))
 
     def clock_seconds(self, cal: BusinessCalendar, start: datetime) -> int:
         """Business seconds a clock starting at `start` has: fixed for minutes, counted for days."""
         if self.days is None:
             return int(self.minutes or 0) * 60
-        return max(1, math.ceil(cal.within(start, cal.after_days(start, self.days)).total_seconds()))
+        return max(1, math.ceil(cal.within(start, self.due(cal, start)).total_seconds()))
 
 
 def parse_target(value: object, where: str) -> Target:

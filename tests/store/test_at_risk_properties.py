@@ -76,7 +76,8 @@ def test_on_a_24x7_calendar_business_time_is_wall_time(start, minutes, share):
 def test_a_day_target_is_due_on_the_nth_business_date_and_its_seconds_match(cal, start, days):
     target = Target(days=days)
     due = target.due(cal, start)
-    assert due == cal.after_days(start, days)
+    assert due == cal.after_days(cal.after(start, timedelta(0)), days)  # counted from the next opening
+    assert cal.within(start, due) > timedelta(0)  # never a target with no working time in it
     seconds = target.clock_seconds(cal, start)
     assert seconds == max(1, math.ceil(cal.within(start, due).total_seconds()))
     # Counting those seconds the way a resumed clock does lands on the same instant (to the second).

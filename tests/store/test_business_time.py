@@ -127,6 +127,11 @@ def test_a_three_business_day_target():
     assert three.clock_seconds(cal, start) == 24 * 3600
     # Thu 2026-11-26 15:00: Friday, Monday, Tuesday -> Tue 2026-12-01 15:00.
     assert three.due(cal, tpe(2026, 11, 26, 15)) == tpe(2026, 12, 1, 15)
+    # Arriving while closed, the count starts at the next opening: Sunday 08:00 -> Monday 09:00,
+    # one business day on is Tuesday 09:00 (8 business hours), not Monday 09:00 (none at all).
+    one = parse_target("1bd", "t")
+    assert one.due(cal, tpe(2026, 11, 22, 8)) == tpe(2026, 11, 24, 9)
+    assert one.clock_seconds(cal, tpe(2026, 11, 22, 8)) == 8 * 3600
     # On 24x7 in UTC it is three whole days.
     assert three.due(BusinessCalendar.always_open(), datetime(2026, 11, 23, 10, tzinfo=UTC)) == datetime(
         2026, 11, 26, 10, tzinfo=UTC)
