@@ -180,7 +180,7 @@ class Life:
     def _draw(self, index: int, t0: float, is_open: bool) -> tuple:
         """Everything about a ticket decided before it is written, the same each time it is drawn."""
         rng = self.rng = random.Random(self.seed * 1_000_003 + index)
-        cust_id, tier, english = self.customers[min(int(len(self.customers) * rng.random() ** 1.25),
+        cust_id, tier, english = self.customers[min(int(len(self.customers) * rng.random() ** 1.1),
                                                     len(self.customers) - 1)]
         pick = rng.random() * self.cat_cum[-1]
         category = CATEGORIES[next(i for i, c in enumerate(self.cat_cum) if c >= pick)]
