@@ -45,6 +45,25 @@ def test_an_agent_editing_a_policy_is_refused_and_told_which_role(dbfile):
     assert json.loads(shown.output)["targets"]["high"]["first_reply"] == 120
 
 
+def test_business_day_targets_and_absurd_ones(dbfile):
+    done = run(dbfile, "policy", "set", "default", "-t", "normal.resolution=3bd", "-t", "low.resolution=2 bd",
+               who="boss")
+    assert done.exit_code == 0, done.output
+    assert "3bd" in done.output and "2bd" in done.output
+    shown = run(dbfile, "policy", "show", "default")
+    assert "3bd" in shown.output
+    assert json.loads(run(dbfile, "policy", "show", "default", "--json").output)["targets"]["normal"][
+        "resolution"] == "3bd"
+    before = run(dbfile, "policy", "show", "default", "--json").output
+    for value, field in (("100000000000000000000", "targets.high.first_reply"), ("0", "targets.high.first_reply"),
+                         ("261bd", "targets.high.first_reply"), ("525601", "targets.high.first_reply")):
+        refused = run(dbfile, "policy", "set", "default", "-t", f"high.first_reply={value}", who="boss")
+        assert refused.exit_code == 1, refused.output
+        lines = refused.output.strip().splitlines()
+        assert len(lines) == 1 and lines[0].startswith(field + ": ") and "Traceback" not in refused.output
+    assert run(dbfile, "policy", "show", "default", "--json").output == before  # nothing changed
+
+
 def test_a_supervisor_sets_targets_and_the_change_is_audited(dbfile):
     done = run(dbfile, "policy", "set", "default", "-t", "high.first_reply=90", "-t", "urgent.resolution=3h",
                "--tiers", "any", "--calendar", "taipei-office", who="boss")
