@@ -16,6 +16,7 @@ COMMAND_MODULES = (
     "console.commands.admin",
     "console.commands.audit",
     "console.commands.intake",
+    "console.commands.config",
 )
 
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from typing import NoReturn
 
 import typer
@@ -30,3 +32,21 @@ def fail(message: str, code: int = 1, *, limit: int = 500) -> NoReturn:
     """Print one sanitised line on standard error and exit with `code`."""
     err.print(Text(clean_line(message, limit=limit), style="bold red"), soft_wrap=True)
     raise typer.Exit(code)
+
+
+@contextmanager
+def progress_bar(label: str, total: int | None = None) -> Iterator[Callable[[int, int], None]]:
+    """A Rich progress bar on standard error while the block runs, if that is a terminal.
+
+    Yields `update(done, total)`. Piped or redirected, nothing is drawn and `update` does
+    nothing, so scripts and logs stay clean. The bar disappears when the block ends.
+    """
+    if not err.is_terminal:
+        yield lambda _done, _total: None
+        return
+    from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
+
+    with Progress(TextColumn("{task.description}"), BarColumn(), TimeElapsedColumn(), console=err,
+                  transient=True) as bar:
+        task = bar.add_task(clean_line(label), total=total)
+        yield lambda done, total: bar.update(task, completed=done, total=total)

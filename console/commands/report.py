@@ -12,7 +12,7 @@ from rich.table import Table
 from rich.text import Text
 
 from console.commands.common import cli_state as _state
-from console.commands.common import fail
+from console.commands.common import fail, progress_bar
 from console.i18n import t
 from console.sanitize import clean_line
 
@@ -151,7 +151,7 @@ def register(app: typer.Typer) -> None:
             try:
                 tz = team_timezone(session, team)
             except ShiftdeskError as exc:  # no shifts yet: `shiftdesk init` adds the defaults
-                _fail(str(exc))
+                _fail(str(exc), 1)
             try:
                 lo = parse_bound(start, tz, end=False) if start else local_midnight(
                     now - timedelta(days=6), tz)
@@ -160,7 +160,8 @@ def register(app: typer.Typer) -> None:
                 _fail(t("report.bad_date", detail=str(exc)))
             if hi <= lo:
                 _fail(t("report.empty_period", start=lo.isoformat(), end=hi.isoformat()))
-            doc = build(session, lo, min(hi, hour_end(now)), by=by, tz=tz, team=team, now=now)
+            with progress_bar(t("report.computing")):
+                doc = build(session, lo, min(hi, hour_end(now)), by=by, tz=tz, team=team, now=now)
             names = agent_labels(session) if fmt == "table" else {}
         db.dispose()
         if fmt == "json":
@@ -176,5 +177,6 @@ def register(app: typer.Typer) -> None:
             Console(highlight=False).print(render_table(doc, names))
 
 
-def _fail(message: str) -> None:
-    fail(message, 2)
+def _fail(message: str, code: int = 2) -> None:
+    """Exit 2 for a bad option value (usage), 1 when the database refuses (no shifts yet)."""
+    fail(message, code)

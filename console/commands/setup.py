@@ -10,6 +10,7 @@ from rich.text import Text
 from console.commands.common import cli_state as _state
 from console.commands.common import err, out
 from console.commands.common import fail as _fail
+from console.commands.common import progress_bar
 from console.i18n import t
 
 
@@ -56,9 +57,10 @@ def register(app: typer.Typer) -> None:
         from store.db.migrate import current_revision, head_revision, upgrade
 
         database = Database(_state(ctx).db_url or "")
-        before = current_revision(database)
-        saved = upgrade(database, revision=revision)
-        after = current_revision(database)
+        with progress_bar(t("setup.upgrading")):
+            before = current_revision(database)
+            saved = upgrade(database, revision=revision)
+            after = current_revision(database)
         if before == after:
             out.print(Text(t("setup.db_current", rev=after or "-")))
         else:
@@ -91,7 +93,8 @@ def register(app: typer.Typer) -> None:
             _fail(t("setup.backup_not_sqlite"))
         if not path.exists():
             _fail(t("setup.no_database", path=str(path)))
-        saved = backup_sqlite(database, dest=to)
+        with progress_bar(t("setup.backing_up")) as update:
+            saved = backup_sqlite(database, dest=to, progress=update)
         out.print(Text(t("setup.backup_done", path=str(saved))))
 
 

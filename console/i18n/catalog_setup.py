@@ -18,7 +18,26 @@ STRINGS = {
     ),
     "demo.reset": ("已清除資料庫:{url}", "Wiped the database: {url}"),
     "demo.building": ("建立示範資料", "Building demo data"),
-    "demo.phase.tickets": ("工單", "tickets"),
+    "demo.phase.tickets": ("未結工單", "open tickets"),
+    "demo.phase.history": ("歷史工單", "history"),
+    "demo.phase.schema": ("資料庫結構", "database schema"),
+    "demo.phase.people": ("客服人員與客戶", "agents and customers"),
+    "demo.existing": (
+        "這個資料庫已經有工單了({url}),直接開啟,不重建。要清除重建請加上 --reset。",
+        "This database already has tickets ({url}); opening it as it is. Add --reset to wipe it and build it again.",
+    ),
+    "demo.existing_no_open": (
+        "這個資料庫已經有工單了({url}),未做任何變更。要清除重建請加上 --reset。",
+        "This database already has tickets ({url}); nothing changed. Add --reset to wipe it and build it again.",
+    ),
+    "setup.missing_database": (
+        "找不到資料庫:{path}。請檢查 --db 或 SHIFTDESK_DB;要建立新的資料庫請執行 `shiftdesk init`(或 `shiftdesk demo` 建立示範資料)。",
+        "No database at {path}. Check --db or SHIFTDESK_DB; to create a new one run `shiftdesk init` "
+        "(or `shiftdesk demo` for sample data).",
+    ),
+    "setup.upgrading": ("升級資料庫結構", "Upgrading the schema"),
+    "setup.backing_up": ("備份資料庫", "Backing up"),
+    "report.computing": ("計算報表", "Computing the report"),
     "demo.phase.indexes": ("索引", "indexes"),
     "demo.done": (
         "完成:{tickets} 張工單、{events} 筆事件、{clocks} 個 SLA 計時、{surveys} 份問卷,耗時 {seconds:.1f} 秒。",

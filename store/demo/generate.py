@@ -25,6 +25,7 @@ from store.models import PRIORITIES, Agent, Ticket
 from store.sla.policies import PolicyBook, load_policy_book
 
 Progress = Callable[[str, int, int], None]
+"""progress(phase, done, total); phases in order: people, history and tickets (together), indexes, rollups."""
 
 # Intake per local hour: the seeds' daytime curve (08-10 15%, 10-12 30%, 12-14 10%,
 # 14-16 25%, 16-18 20%) with a thin night for a 24-hour service.
@@ -205,7 +206,11 @@ def generate(db: Database, spec: DemoSpec, now_dt: datetime, *, progress: Progre
     if has_tickets(db):
         raise DemoRefused("this database already has tickets")
     rng = random.Random(spec.seed)
+    if progress:
+        progress("people", 0, 1)
     agents, customers = _seed_people(db, spec, rng, now_dt, extra_agent)
+    if progress:
+        progress("people", 1, 1)
     with db.read() as session:
         book = load_policy_book(session)
     w = _Writer(db)
@@ -223,9 +228,14 @@ def generate(db: Database, spec: DemoSpec, now_dt: datetime, *, progress: Progre
                 conn.execute(text(f'DROP INDEX "{name}"'))
     counts = {"tickets": 0, "events": 0, "clocks": 0, "surveys": 0}
     total = len(arrivals)
+    made = {True: 0, False: 0}  # open tickets, closed history
+    if progress:
+        progress("history", 0, spec.history)
+        progress("tickets", 0, spec.tickets)
     for start in range(0, total, CHUNK):
         for offset, (_, index, t0, is_open) in enumerate(arrivals[start:start + CHUNK]):
             sim.ticket(start + offset + 1, index, t0, is_open)
+            made[is_open] += 1
         b = sim.batch
         w.write("ticket", TICKET_COLS, b.tickets)
         w.write("ticket_event", EVENT_COLS, b.events)
@@ -236,8 +246,11 @@ def generate(db: Database, spec: DemoSpec, now_dt: datetime, *, progress: Progre
             counts[key] += len(rows)
         sim.batch = Batch()
         if progress:
-            progress("tickets", min(start + CHUNK, total), total)
+            progress("history", made[False], spec.history)
+            progress("tickets", made[True], spec.tickets)
     if dropped:
+        if progress:
+            progress("indexes", 0, len(dropped))
         for i, (_name, sql) in enumerate(dropped):
             with db.engine.begin() as conn:
                 conn.execute(text(sql))
@@ -255,6 +268,8 @@ def _build_rollups(db: Database, progress: Progress | None) -> None:
     """The panel's and reports' counters, from the rows just written (in SQL)."""
     from store.rollups.rebuild import rebuild
 
+    if progress:
+        progress("rollups", 0, 1)
     with db.engine.begin() as conn:
         rebuild(conn)
     if progress:
