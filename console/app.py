@@ -21,6 +21,8 @@ from console.screens.handover.commands import HandoverCommands
 from console.screens.panel.commands import PanelCommands
 
 if TYPE_CHECKING:
+    from textual.theme import Theme
+
     from console.services import Services
     from store.db.reader import Reader
 
@@ -70,9 +72,9 @@ class ShiftdeskApp(App[None]):
             self._services_event.set()
         self.reader = self._make_reader()
         self.livesync: LiveSync | None = None
-        # The user's key map (binding id -> keys, console/keys.py). No settings file exists yet to
-        # read one from, so a console started from the command line passes none.
-        self.keymap_setting: dict[str, str] = dict(keymap or {})
+        # The user's key map (binding id -> keys, console/keys.py): the one passed in, else the
+        # settings file's (console/settings.py, loaded by the command line).
+        self.keymap_setting: dict[str, str] = dict(keymap if keymap is not None else self.boot.state.settings.keymap)
 
     def _make_reader(self) -> Reader:
         from store.db.reader import SqliteReader, reader_for
@@ -176,11 +178,33 @@ class ShiftdeskApp(App[None]):
         self.livesync = LiveSync(self, probe, interval=self.POLL_INTERVAL, sweep_every=self.SWEEP_INTERVAL,
                                  sweep=self._sweep_breaches if self.services_ready else None)
         self.livesync.start()
+        self._apply_theme()
         self.push_screen(home_screen(self._services))
         if not self._services_event.is_set():
             # The queue calls start_services once its rows are on screen, so the heavy imports do
             # not compete with the first paint; this timer covers a start on another screen.
             self.set_timer(1.0, self.start_services)
+
+    def _apply_theme(self) -> None:
+        """The settings file's theme (console/settings.py); a theme picked later in the console
+        is written back to the file, off the event loop."""
+        settings = self.boot.state.settings
+        if settings.theme and settings.theme in self.available_themes:
+            self.theme = settings.theme
+        self._saved_theme = self.theme
+        if settings.path is not None:
+            self.theme_changed_signal.subscribe(self, self._theme_changed)
+
+    def _theme_changed(self, theme: Theme) -> None:
+        if theme.name != self._saved_theme:
+            self._saved_theme = theme.name
+            self._remember_theme(theme.name)
+
+    @work(thread=True, group="settings", exit_on_error=False)
+    def _remember_theme(self, name: str) -> None:
+        from console.settings import remember
+
+        remember(self.boot.state.settings.path, "theme", name)
 
     def on_unmount(self) -> None:
         if self.livesync is not None:

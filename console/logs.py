@@ -70,3 +70,4 @@ def setup_logging(level: str = "warning", path: Path | None = None) -> Path:
     log.setLevel(getattr(logging, name.upper()))
     log.propagate = False  # the terminal belongs to the console; the file gets the records
     return target
+

@@ -25,6 +25,7 @@ __all__ = [
     "SettingsError",
     "load",
     "parse_value",
+    "remember",
     "settings_path",
     "to_toml",
     "unset_value",
@@ -319,3 +320,17 @@ def save(settings: Settings, path: Path) -> None:
     tmp = path.with_name(path.name + ".tmp")
     tmp.write_text(to_toml(settings), encoding="utf-8")
     os.replace(tmp, path)
+
+
+def remember(path: Path | None, key: str, value: str) -> bool:
+    """Store a value the console chose (the theme picked); a failure is logged, never raised."""
+    if path is None:
+        return False
+    import logging
+
+    try:
+        write_value(path, key, value)
+    except (SettingsError, OSError) as exc:
+        logging.getLogger("shiftdesk.settings").warning("could not remember %s: %s", key, exc)
+        return False
+    return True

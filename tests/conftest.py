@@ -46,6 +46,21 @@ def pytest_pyfunc_call(pyfuncitem: pytest.Function) -> bool | None:
 
 
 @pytest.fixture(autouse=True, scope="session")
+def _private_settings_and_log(tmp_path_factory):
+    """No test reads the user's settings.toml or writes to their log folder."""
+    home = tmp_path_factory.mktemp("user-config")
+    saved = {k: os.environ.get(k) for k in ("SHIFTDESK_CONFIG", "SHIFTDESK_LOG")}
+    os.environ["SHIFTDESK_CONFIG"] = str(home / "settings.toml")
+    os.environ["SHIFTDESK_LOG"] = str(home / "log" / "shiftdesk.log")
+    yield
+    for key, value in saved.items():
+        if value is None:
+            os.environ.pop(key, None)
+        else:
+            os.environ[key] = value
+
+
+@pytest.fixture(autouse=True, scope="session")
 def _taipei_local_time():
     before = os.environ.get("TZ")
     os.environ["TZ"] = "Asia/Taipei"

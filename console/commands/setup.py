@@ -8,9 +8,8 @@ import typer
 from rich.text import Text
 
 from console.commands.common import cli_state as _state
-from console.commands.common import err, out
+from console.commands.common import err, out, progress_bar
 from console.commands.common import fail as _fail
-from console.commands.common import progress_bar
 from console.i18n import t
 
 

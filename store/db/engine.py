@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import logging
 import os
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -14,6 +16,8 @@ from sqlmodel import Session, create_engine
 
 ENV_VAR = "SHIFTDESK_DB"
 BUSY_TIMEOUT_MS = 30_000
+SLOW_QUERY_SECONDS = 0.5
+log = logging.getLogger("shiftdesk.sql")
 
 
 def default_db_path() -> Path:
@@ -73,6 +77,24 @@ def _configure_sqlite(engine: Engine) -> None:
         conn.exec_driver_sql(f"BEGIN {mode}")
 
 
+def _log_slow_queries(engine: Engine) -> None:
+    """Log a statement slower than SLOW_QUERY_SECONDS at WARNING: its SQL text only, never its
+    parameters (they hold customer text)."""
+
+    @event.listens_for(engine, "before_cursor_execute")
+    def _started(conn, _cursor, _statement, _parameters, _context, _many) -> None:
+        conn.info.setdefault("shiftdesk.query_start", []).append(time.perf_counter())
+
+    @event.listens_for(engine, "after_cursor_execute")
+    def _finished(conn, _cursor, statement, _parameters, _context, _many) -> None:
+        starts = conn.info.get("shiftdesk.query_start")
+        if not starts:
+            return
+        elapsed = time.perf_counter() - starts.pop()
+        if elapsed > SLOW_QUERY_SECONDS:
+            log.warning("slow query (%.2f s): %s", elapsed, " ".join(statement.split())[:2000])
+
+
 @dataclass
 class Database:
     """One database: its URL, engine, and the two kinds of unit of work."""
@@ -96,6 +118,7 @@ class Database:
         else:
             self.engine = create_engine(self.url, pool_pre_ping=True)
             self._write_engine = self.engine
+        _log_slow_queries(self.engine)
 
     @property
     def is_sqlite(self) -> bool:

@@ -32,6 +32,7 @@ def cli(tmp_path, monkeypatch):
         assert result.exit_code == 0, result.output
         return result.output
 
+    invoke("init")  # only init and demo make a database
     invoke("import", str(HOSTILE / "hostile.jsonl"), str(HOSTILE / "formulas.csv"))
     return invoke
 

@@ -28,6 +28,7 @@ def shifts(path) -> list[tuple[str, str, str]]:
 @pytest.fixture
 def dbfile(tmp_path):
     path = tmp_path / "cli.db"
+    assert runner.invoke(app, ["--db", str(path), "init"]).exit_code == 0  # only init makes a database
     assert runner.invoke(app, ["--db", str(path), "agents", "add", "boss", "--role", "supervisor"]).exit_code == 0
     assert runner.invoke(app, ["--db", str(path), "--as", "boss", "agents", "add", "lin", "--role", "lead"]).exit_code == 0
     return path

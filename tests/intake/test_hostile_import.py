@@ -108,6 +108,7 @@ def test_problems_quoting_hostile_values_reach_the_terminal_harmless(tmp_path, m
     monkeypatch.setenv("SHIFTDESK_DB", str(tmp_path / "cli.db"))
     monkeypatch.setenv("SHIFTDESK_RULES", str(tmp_path / "none.toml"))
     monkeypatch.setenv("SHIFTDESK_LANG", "en")
+    assert CliRunner().invoke(app, ["init"]).exit_code == 0  # import never makes a database
     record = {"type": "ticket", "external_id": "E-1", "created_at": "2024-01-15T01:00:00Z", "subject": "s",
               "customer": "c", "priority": "\x1b]52;c;ZXZpbA==\x07\x1b[2J\u202e\x9b"}
     path = tmp_path / "evil.jsonl"

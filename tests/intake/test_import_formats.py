@@ -255,6 +255,7 @@ def cli(tmp_path, monkeypatch):
     monkeypatch.setenv("SHIFTDESK_RULES", str(tmp_path / "no-rules.toml"))
     monkeypatch.setenv("SHIFTDESK_LANG", "en")
     runner = CliRunner()
+    assert runner.invoke(app, ["init"]).exit_code == 0  # import never makes a database
     return lambda *args, **kw: runner.invoke(app, list(args), catch_exceptions=False, **kw)
 
 
