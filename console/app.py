@@ -263,7 +263,7 @@ def _unknown_agent(exc: BaseException) -> None:
     known = getattr(exc, "known", [])
     Console(stderr=True).print(Text(t("error.unknown_agent", name=name, known=", ".join(known[:20]) or "-"),
                                     style="red"))
-    sys.exit(2)
+    sys.exit(1)  # refused: exit status 1 (README)
 
 
 def build_app(state: CliState) -> ShiftdeskApp:
@@ -292,5 +292,5 @@ def build_app(state: CliState) -> ShiftdeskApp:
         from console.sanitize import clean_line
 
         Console(stderr=True).print(Text(clean_line(str(exc)), style="red"))
-        sys.exit(2)
+        sys.exit(1)
     return ShiftdeskApp(services)

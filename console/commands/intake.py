@@ -66,7 +66,7 @@ def _rules() -> RuleBook:
     try:
         return load_rules()
     except RulesError as exc:
-        _fail(t("intake.rules_error", error=str(exc)), 2)
+        _fail(t("intake.rules_error", error=str(exc)), 1)  # a bad rules file: bad input
         raise  # unreachable: _fail exits
 
 

@@ -130,6 +130,6 @@ def test_unknown_agent_gets_a_clear_message(dbfile):
     proc = subprocess.run([sys.executable, "-m", "console.cli", "--db", str(dbfile), "--as", "nobody"],
                           capture_output=True, text=True, env={"SHIFTDESK_LANG": "en", "PATH": "/usr/bin:/bin"},
                           timeout=60)
-    assert proc.returncode == 2
+    assert proc.returncode == 1
     assert "No agent named 'nobody'" in proc.stderr
     assert "shiftdesk agents add nobody" in proc.stderr

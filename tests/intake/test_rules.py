@@ -222,4 +222,4 @@ def test_cli_rules_list(tmp_path, monkeypatch):
     assert str(tmp_path / "absent.toml") in result.output and "not there" in result.output
     (tmp_path / "absent.toml").write_text("[[rule]\n", encoding="utf-8")
     broken = CliRunner().invoke(app, ["rules", "list"])
-    assert broken.exit_code == 2 and "not valid TOML" in broken.output
+    assert broken.exit_code == 1 and "not valid TOML" in broken.output
