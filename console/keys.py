@@ -107,7 +107,7 @@ QUEUE = (
     _queue("sort", "toggle_sort", "o", "sort"),
     _queue("filter", "focus_filter", "slash", "filter"),
     _queue("next_view", "next_view", "v", "view"),
-    _c("queue.help", "help", "question_mark", "queue.key.help"),
+    _c("queue.help", "help", "question_mark,f1", "queue.key.help"),
     _c("queue.clear_filter", "clear_filter", "escape", "queue.key.clear", show=False),
     _c("queue.toggle_focus", "toggle_focus", "tab", "queue.key.detail", show=False),
     *(_c(f"queue.view.{view.replace(':', '.')}", f"view('{view}')", key, _view_label_key(view), show=False)
