@@ -201,23 +201,24 @@ def test_slow_queries_are_logged_without_their_parameters(tmp_path, monkeypatch,
     assert not any("王小明" in m for m in slow)
 
 
-def test_worker_failures_are_logged_with_their_traceback(caplog, monkeypatch):
-    from console.logs import log_worker_failure
+def test_worker_failures_reach_the_log_file_with_their_traceback(tmp_path):
+    from textual.app import App
+
+    from console.failures import report_error
+    from console.logs import setup_logging
 
     def broken() -> None:
         raise RuntimeError("disk on fire")
 
-    class Worker:
-        name, group = "save", "handover-save"
-        error: BaseException | None = None
-
+    path = tmp_path / "log" / "shiftdesk.log"
     try:
-        broken()
-    except RuntimeError as exc:
-        Worker.error = exc
-    monkeypatch.setattr(logging.getLogger("shiftdesk"), "propagate", True)
-    with caplog.at_level(logging.ERROR, logger="shiftdesk"):
-        log_worker_failure(Worker())
-    record = caplog.records[-1]
-    assert record.getMessage() == "worker 'save' (group 'handover-save') failed"
-    assert record.exc_info is not None and "in broken" in caplog.text and "disk on fire" in caplog.text
+        setup_logging("warning", path)
+        try:
+            broken()
+        except RuntimeError as exc:
+            report_error(App(), "handover-save", exc, name="save")
+        text = path.read_text(encoding="utf-8")
+    finally:
+        setup_logging("warning", tmp_path / "unused.log")
+    assert "ERROR shiftdesk [MainThread] worker save (group handover-save) failed" in text
+    assert "Traceback (most recent call last)" in text and "in broken" in text and "disk on fire" in text
