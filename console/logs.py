@@ -68,6 +68,5 @@ def setup_logging(level: str = "warning", path: Path | None = None) -> Path:
     handler.setFormatter(logging.Formatter(FORMAT))
     log.addHandler(handler)
     log.setLevel(getattr(logging, name.upper()))
-    log.propagate = False  # the terminal belongs to the console; the file gets the records
     return target
 

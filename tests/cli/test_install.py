@@ -191,8 +191,6 @@ def test_slow_queries_are_logged_without_their_parameters(tmp_path, monkeypatch,
 
     monkeypatch.setattr(engine, "SLOW_QUERY_SECONDS", -1.0)
     db = Database(str(tmp_path / "q.db"))
-    logger = logging.getLogger("shiftdesk")
-    monkeypatch.setattr(logger, "propagate", True)
     with caplog.at_level(logging.WARNING, logger="shiftdesk.sql"), db.engine.connect() as conn:
         conn.execute(text("SELECT :subject AS s"), {"subject": "王小明的私人訂單"}).all()
     db.dispose()
