@@ -70,13 +70,18 @@ def register(app: typer.Typer) -> None:
     @db_app.command("grants")
     def db_grants(
         schema: str = typer.Option("public", "--schema", help="The schema holding Shiftdesk's tables."),
-        prefix: str = typer.Option("shiftdesk", "--prefix", help="Group roles are PREFIX_agent, _lead, _supervisor."),
+        prefix: str = typer.Option("shiftdesk", "--prefix",
+                                   help="Group roles are PREFIX_agent, _lead, _supervisor, _service."),
+        roles: bool = typer.Option(False, "--roles", help="Instead: the administrator's part (needs CREATEROLE), "
+                                   "creating the group roles once, with ADMIN OPTION for --owner."),
+        owner: str = typer.Option("shiftdesk", "--owner", help="With --roles: the owner of the Shiftdesk tables."),
     ) -> None:
-        """Print the SQL giving a team's PostgreSQL logins their role's privileges (README: Teams on PostgreSQL)."""
-        from store.db.pg_roles import grant_sql
+        """Print the SQL giving a team's PostgreSQL logins their role's privileges, and the triggers that
+        refuse forged history (README: Teams on PostgreSQL)."""
+        from store.db.pg_roles import grant_sql, roles_sql
 
         try:
-            typer.echo(grant_sql(schema, prefix), nl=False)
+            typer.echo(roles_sql(prefix, owner) if roles else grant_sql(schema, prefix), nl=False)
         except ValueError as exc:
             _fail(str(exc), 2)
 

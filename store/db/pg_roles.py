@@ -1,9 +1,16 @@
 """PostgreSQL privileges for a team: one database login per person, mapped to their agent.
 
-Three group roles mirror Shiftdesk's roles. What each may write follows what its actions write;
-nobody but the schema's owner may change or delete the append-only tables (ticket_event, audit)
-or the schema itself (migrations run as the owner). Run the output again after each upgrade, so
-new tables get their grants.
+Three group roles mirror Shiftdesk's roles, and a fourth (`_service`) is for a shared login an
+intake feed may use, trusted to act for anyone. What each may write follows what its actions
+write; nobody but the schema's owner may change or delete the append-only tables (ticket_event,
+audit) or the schema itself (migrations run as the owner). Which *rows* a login may write is the
+guard's business (store/db/pg_guard.py): its triggers ride along in `grant_sql`. Run the output
+again after each upgrade, so new tables get their grants.
+
+Creating roles needs CREATEROLE (or a superuser); the owner of the tables usually has neither.
+So `roles_sql` is the administrator's part, run once: the group roles, their memberships, and
+ADMIN OPTION on them for the owner. `grant_sql` is the owner's part: it creates a group role only
+if it is missing (and says plainly who must create it when the owner cannot), then grants.
 """
 
 from __future__ import annotations
@@ -39,22 +46,62 @@ _NAME = re.compile(r"^[a-z_][a-z0-9_]{0,40}$")
 
 
 def role_names(prefix: str = "shiftdesk") -> dict[str, str]:
-    return {role: f"{prefix}_{role}" for role in ("agent", "lead", "supervisor")}
+    return {role: f"{prefix}_{role}" for role in ("agent", "lead", "supervisor", "service")}
+
+
+def _check(**values: str) -> None:
+    for what, value in values.items():
+        if not _NAME.match(value):
+            raise ValueError(f"{what}: {value!r} must be a plain lower-case SQL name")
+
+
+def _memberships(roles: dict[str, str]) -> list[tuple[str, str]]:
+    """(group, member): lead inherits agent, supervisor lead, service supervisor."""
+    return [(roles["agent"], roles["lead"]), (roles["lead"], roles["supervisor"]),
+            (roles["supervisor"], roles["service"])]
+
+
+def _grant_once(group: str, member: str) -> str:
+    # GRANT needs ADMIN OPTION (or CREATEROLE) even when the membership exists: ask first.
+    return (f"DO $$ BEGIN IF NOT pg_has_role('{member}', '{group}', 'MEMBER') THEN GRANT {group} TO {member}; "
+            "END IF; END $$;")
+
+
+def roles_sql(prefix: str = "shiftdesk", owner: str = "shiftdesk") -> str:
+    """The administrator's part (CREATEROLE or superuser), once: the group roles, their
+    memberships, and ADMIN OPTION on them for the owner of the tables."""
+    _check(prefix=prefix, owner=owner)
+    roles = role_names(prefix)
+    lines = [f"-- Shiftdesk group roles (run once by a role with CREATEROLE; then {owner} runs `shiftdesk db grants`)"]
+    lines += [f"DO $$ BEGIN CREATE ROLE {role} NOLOGIN; EXCEPTION WHEN duplicate_object THEN NULL; END $$;"
+              for role in roles.values()]
+    lines += [_grant_once(group, member) for group, member in _memberships(roles)]
+    lines.append(f"GRANT {', '.join(roles.values())} TO {owner} WITH ADMIN OPTION;")
+    return "\n".join(lines) + "\n"
+
+
+def _role_if_missing(role: str) -> str:
+    return (
+        f"DO $$ BEGIN IF NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = '{role}') THEN "
+        "IF NOT (SELECT rolcreaterole OR rolsuper FROM pg_roles WHERE rolname = current_user) THEN "
+        f"RAISE EXCEPTION 'the group role {role} does not exist and % may not create roles', current_user "
+        "USING HINT = 'have a role with CREATEROLE run: shiftdesk db grants --roles --owner ' || current_user; "
+        f"END IF; CREATE ROLE {role} NOLOGIN; END IF; END $$;"
+    )
 
 
 def grant_sql(schema: str = "public", prefix: str = "shiftdesk") -> str:
-    """The SQL that creates the three group roles (if missing) and grants them their share."""
-    for value, what in ((schema, "schema"), (prefix, "prefix")):
-        if not _NAME.match(value):
-            raise ValueError(f"{what}: {value!r} must be a plain lower-case SQL name")
+    """The owner's part, after `init` and every upgrade: group roles if missing, the privileges,
+    and the guard triggers. Needs no CREATEROLE once `roles_sql` has run."""
+    from store.db.pg_guard import guard_sql
+
+    _check(schema=schema, prefix=prefix)
     roles = role_names(prefix)
     agent, lead, supervisor = roles["agent"], roles["lead"], roles["supervisor"]
-    lines = ["-- Shiftdesk team roles (run as the owner of the Shiftdesk tables; again after each upgrade)"]
-    for role in (agent, lead, supervisor):
-        lines.append(f"DO $$ BEGIN CREATE ROLE {role} NOLOGIN; EXCEPTION WHEN duplicate_object THEN NULL; END $$;")
+    lines = ["-- Shiftdesk team privileges (run as the owner of the Shiftdesk tables; again after each upgrade)"]
+    lines += [_role_if_missing(role) for role in roles.values()]
+    lines += [_grant_once(group, member) for group, member in _memberships(roles)]
     lines += [
-        f"GRANT {agent} TO {lead};",
-        f"GRANT {lead} TO {supervisor};",
         f"GRANT USAGE ON SCHEMA {schema} TO {agent};",
         f"GRANT SELECT ON ALL TABLES IN SCHEMA {schema} TO {agent};",
         f"GRANT USAGE, SELECT ON ALL SEQUENCES IN SCHEMA {schema} TO {agent};",
@@ -63,4 +110,4 @@ def grant_sql(schema: str = "public", prefix: str = "shiftdesk") -> str:
         lines += [f"GRANT {privileges} ON {schema}.{table} TO {role};" for table, privileges in writes.items()]
     lines.append(f"REVOKE UPDATE, DELETE, TRUNCATE ON {schema}.ticket_event, {schema}.audit "
                  f"FROM {agent}, {lead}, {supervisor};")
-    return "\n".join(lines) + "\n"
+    return "\n".join(lines) + "\n" + guard_sql(schema, roles["service"])
