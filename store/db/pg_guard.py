@@ -157,7 +157,7 @@ BEGIN
     END IF;
     RETURN NEW;
   END IF;
-  IF OLD.status <> 'draft' AND (NEW.content IS DISTINCT FROM OLD.content OR NEW.author_id IS DISTINCT FROM
+  IF OLD.status <> 'draft' AND (NEW.content::jsonb IS DISTINCT FROM OLD.content::jsonb OR NEW.author_id IS DISTINCT FROM
       OLD.author_id OR NEW.submitted_at IS DISTINCT FROM OLD.submitted_at) THEN
     RAISE EXCEPTION 'permission denied: handover #% is submitted; corrections are addenda', OLD.id {deny};
   END IF;

@@ -15,6 +15,7 @@ import store.models  # noqa: F401
 from console.context import CliState
 from console.session import LoginMismatch, acting_name
 from store.db.engine import open_database
+from store.db.pg_guard import drop_sql
 from store.db.pg_roles import AGENT_WRITES, LEAD_WRITES, SUPERVISOR_WRITES, grant_sql, role_names
 from store.defaults import ensure_defaults
 from store.errors import PermissionDenied
@@ -56,6 +57,8 @@ def team_login(pg_url, pg_schema):
     owner.dispose()
     url = make_url(pg_url).set(username=login, password="pw").render_as_string(hide_password=False)
     yield login, url
+    pg_schema.terminate_others()
+    admin.execute(drop_sql(prefix))
     for role in (login, *role_names(prefix).values()):
         admin.execute(f"DROP OWNED BY {role}")
         admin.execute(f"DROP ROLE {role}")

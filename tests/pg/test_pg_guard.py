@@ -1,0 +1,261 @@
+"""The database refuses forged history on PostgreSQL (issue 20, item 4; store/db/pg_guard.py).
+
+Each person logs in as themselves. With plain SQL, as psql would send it, a login of each role
+tries what the issue found possible: an audit row "by" a supervisor, a reply "by" another agent,
+rewriting or deleting another agent's draft, closing another agent's ticket without an audit
+row. All are refused by the database. The real store functions, connected as the same login,
+still do everything that role does in Shiftdesk.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+
+import pytest
+from sqlalchemy import text
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import ProgrammingError
+
+from store.audit import audit_rows
+from store.db.engine import Database, open_database
+from store.db.pg_guard import drop_sql
+from store.db.pg_roles import grant_sql, role_names
+from store.defaults import ensure_defaults
+from store.handover.lifecycle import acknowledge, handover_windows, open_draft, submit
+from store.models import Customer, Presence, ReplyDraft, Ticket
+from store.replies.drafts import delete_draft, load_draft, save_draft, send_reply
+from store.sla.clocks import record_breaches
+from store.sla.policy_admin import PolicyChange, set_policy
+from store.team.agents import add_agent, find_agent
+from store.tickets.actions import (
+    Context,
+    add_note,
+    assign,
+    claim,
+    create_ticket,
+    escalate,
+    next_ticket,
+    set_priority,
+    set_status,
+)
+from store.tickets.presence import leave, touch
+
+pytestmark = pytest.mark.postgres
+
+T0 = datetime(2026, 3, 2, 6, 0, tzinfo=UTC)  # 14:00 in Taipei: the morning shift is ending
+LATER = T0 + timedelta(days=2)  # every first-reply and resolution clock is overdue by then
+ROLES = ("agent", "lead", "supervisor")
+
+
+@dataclass
+class Team:
+    prefix: str
+    owner: Database
+    ids: dict[str, int]  # agent short name -> id
+    tickets: dict[str, int]  # "bob", "free", "free2", "spare" -> ticket id
+    urls: dict[str, str]  # role -> URL of that role's personal login
+
+    def login(self, role: str) -> str:
+        return f"{self.prefix}_{ {'agent': 'amy', 'lead': 'lin', 'supervisor': 'chou'}[role]}"
+
+
+@pytest.fixture
+def team(pg_url, pg_schema) -> Iterator[Team]:
+    """Grants and guard applied to this schema; logins for amy (agent), lin and ivy (leads), chou
+    (supervisor); bob (agent) holds a ticket, has a draft and is present on it."""
+    prefix = pg_schema.name
+    admin = pg_schema.admin
+    admin.execute(grant_sql(schema=prefix, prefix=prefix))
+    groups = role_names(prefix)
+    people = {"amy": "agent", "bob": "agent", "lin": "lead", "ivy": "lead", "chou": "supervisor",
+              "boss": "supervisor"}
+    logins = {name: f"{prefix}_{name}" for name in people}
+    for name in ("amy", "lin", "ivy", "chou"):
+        admin.execute(f"CREATE ROLE {logins[name]} LOGIN PASSWORD 'pw' IN ROLE {groups[people[name]]}")
+    owner = open_database(pg_url)
+    with owner.write() as s:
+        ensure_defaults(s, T0)
+        ids = {name: add_agent(s, T0, logins[name], role=role).id for name, role in people.items()}
+        s.add(Customer(name="王小明", created_at=T0))
+        s.flush()
+        ctx = Context.open(s, T0)
+        tickets = {key: create_ticket(ctx, subject=f"訂單 {key}", customer_id=1, priority="high").id
+                   for key in ("bob", "free", "free2", "spare")}
+        claim(ctx, tickets["bob"], ids["bob"])
+        save_draft(s, agent_id=ids["bob"], ticket_id=tickets["bob"], body="bob 的草稿", at=T0)
+        touch(s, ids["bob"], tickets["bob"], "composing", T0)
+    urls = {role: make_url(pg_url).set(username=logins[name], password="pw").render_as_string(hide_password=False)
+            for role, name in (("agent", "amy"), ("lead", "lin"), ("supervisor", "chou"))}
+    urls["lead2"] = make_url(pg_url).set(username=logins["ivy"], password="pw").render_as_string(
+        hide_password=False)
+    yield Team(prefix, owner, ids, tickets, urls)
+    owner.dispose()
+    pg_schema.terminate_others()
+    admin.execute(drop_sql(prefix))
+    for name in ("amy", "lin", "ivy", "chou"):
+        admin.execute(f"DROP OWNED BY {logins[name]}")
+        admin.execute(f"DROP ROLE {logins[name]}")
+    for role in groups.values():
+        admin.execute(f"DROP OWNED BY {role}")
+        admin.execute(f"DROP ROLE {role}")
+
+
+def _as(team: Team, role: str) -> Database:
+    return open_database(team.urls[role], migrate=False)
+
+
+def _refused(db: Database, sql: str, match: str) -> None:
+    with pytest.raises(ProgrammingError, match=match), db.write() as s:
+        s.exec(text(sql))
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_forgeries_are_refused_for_every_role(team: Team, role: str) -> None:
+    db = _as(team, role)
+    ids, tickets = team.ids, team.tickets
+    try:
+        # An audit row naming a supervisor (boss, not this login) as its actor.
+        _refused(db, "INSERT INTO audit (at, actor_id, entity, entity_id, action, before, after) "
+                     f"VALUES (now(), {ids['boss']}, 'sla_policy', 1, 'update', '{{}}', '{{}}')",
+                 "as another agent")
+        # A reply "by" bob.
+        _refused(db, "INSERT INTO ticket_event (ticket_id, kind, at, actor_id, public, body, data) "
+                     f"VALUES ({tickets['bob']}, 'agent_reply', now(), {ids['bob']}, true, '假的回覆', '{{}}')",
+                 "as another agent")
+        # A reply with no author at all.
+        _refused(db, "INSERT INTO ticket_event (ticket_id, kind, at, actor_id, public, body, data) "
+                     f"VALUES ({tickets['free']}, 'agent_reply', now(), NULL, true, '無名', '{{}}')",
+                 "with its author")
+        # Bob's draft and presence: rewritten, taken over, deleted.
+        _refused(db, f"UPDATE reply_draft SET body = 'rewritten' WHERE agent_id = {ids['bob']}", "their own")
+        _refused(db, f"UPDATE reply_draft SET agent_id = {ids['amy']} WHERE agent_id = {ids['bob']}", "their own")
+        _refused(db, f"DELETE FROM reply_draft WHERE agent_id = {ids['bob']}", "their own")
+        _refused(db, "INSERT INTO reply_draft (agent_id, ticket_id, template_key, body, template_text, updated_at) "
+                     f"VALUES ({ids['bob']}, {tickets['free']}, '', 'planted', '', now())", "their own")
+        _refused(db, f"DELETE FROM presence WHERE agent_id = {ids['bob']}", "their own")
+        # Bob's ticket closed with no audit row (an agent may not touch it at all; a lead may, but
+        # not without the audit row that says so).
+        _refused(db, f"UPDATE ticket SET status = 'closed', is_open = false WHERE id = {tickets['bob']}",
+                 "held by another agent" if role == "agent" else "without an audit row")
+        # The append-only tables stay append-only (table privileges).
+        _refused(db, "UPDATE audit SET action = 'nothing'", "permission denied")
+        _refused(db, "DELETE FROM ticket_event", "permission denied")
+        if role == "agent":
+            _refused(db, f"UPDATE ticket SET assignee_id = {ids['bob']} WHERE id = {tickets['free']}",
+                     "needs the lead role")
+        # An audit row with no actor is stamped with the login's agent, never left as "system".
+        with db.write() as s:
+            s.exec(text("INSERT INTO audit (at, actor_id, entity, entity_id, action, before, after) "
+                        "VALUES (now(), NULL, 'ticket', 1, 'probe', '{}', '{}')"))
+    finally:
+        db.dispose()
+    with team.owner.read() as s:
+        probe = [row for row in audit_rows(s) if row.action == "probe"]
+        assert [row.actor for row in probe] == [team.login(role)]
+        assert s.get(ReplyDraft, 1).body == "bob 的草稿"
+        assert s.get(Presence, ids["bob"]) is not None
+        held = s.get(Ticket, tickets["bob"])
+        assert (held.status, held.assignee_id) == ("open", ids["bob"])
+        replies = s.exec(text("SELECT count(*) FROM ticket_event WHERE kind = 'agent_reply'")).scalar()
+        assert replies == 0
+
+
+def test_an_agent_login_does_an_agents_work(team: Team) -> None:
+    db = _as(team, "agent")
+    amy, tickets = team.ids["amy"], team.tickets
+    try:
+        with db.write() as s:
+            ctx = Context.open(s, LATER)
+            assert record_breaches(s, LATER) == 8  # first reply and resolution of all four tickets
+            claim(ctx, tickets["free"], amy)
+            assert save_draft(s, agent_id=amy, ticket_id=tickets["free"], body="草稿", at=LATER)
+            touch(s, amy, tickets["free"], "composing", LATER)
+        with db.write() as s:
+            send_reply(s, LATER, agent_id=amy, ticket_id=tickets["free"], body="您好,已為您查詢。")
+            ctx = Context.open(s, LATER)
+            add_note(ctx, tickets["free"], amy, "內部備註")
+            set_priority(ctx, tickets["free"], amy, "urgent")
+            set_status(ctx, tickets["free"], amy, "pending")
+            taken = next_ticket(ctx, amy)
+            assert taken is not None and taken.assignee_id == amy
+            escalate(ctx, taken.id, amy, "客訴")
+            assign(ctx, taken.id, amy, None)  # releasing one's own ticket
+            leave(s, amy)
+            assert load_draft(s, amy, tickets["free"]) is None  # sending removed it
+            save_draft(s, agent_id=amy, ticket_id=tickets["spare"], body="另一個", at=LATER)
+            assert delete_draft(s, amy, tickets["spare"])
+        # ... but not on bob's ticket, through the store either.
+        with pytest.raises(ProgrammingError, match="held by another agent"), db.write() as s:
+            add_note(Context.open(s, LATER), tickets["bob"], amy, "插手")
+    finally:
+        db.dispose()
+    with team.owner.read() as s:
+        kinds = s.exec(text("SELECT kind FROM ticket_event WHERE actor_id = :a ORDER BY id"), params={"a": amy}).all()
+        assert [k for (k,) in kinds] == ["assigned", "status_changed", "agent_reply", "internal_note",
+                                         "priority_changed", "status_changed", "assigned", "status_changed",
+                                         "escalated", "assigned"]
+        breaches = s.exec(text("SELECT count(*) FROM ticket_event WHERE kind = 'sla_breached'")).scalar()
+        assert breaches == 8
+        assert {row.actor for row in audit_rows(s) if row.entity == "ticket" and row.at == LATER} == {team.login("agent")}
+
+
+def test_leads_reassign_and_hand_over_as_themselves(team: Team) -> None:
+    lin_db, ivy_db = _as(team, "lead"), _as(team, "lead2")
+    lin, ivy, amy = team.ids["lin"], team.ids["ivy"], team.ids["amy"]
+    try:
+        with lin_db.write() as s:
+            ctx = Context.open(s, T0)
+            assign(ctx, team.tickets["bob"], lin, amy)  # between people: a lead's right
+            set_status(ctx, team.tickets["bob"], lin, "on_hold")
+            lead = find_agent(s, team.login("lead"))
+            ending, incoming = handover_windows(s, T0)
+            draft = open_draft(s, T0, lead, ending, incoming)
+            submitted = submit(s, T0, draft.id, draft.content, draft.version, lead)
+        with ivy_db.write() as s:
+            acknowledge(s, T0, submitted.id, find_agent(s, f"{team.prefix}_ivy"), "收到")
+        # A submitted handover is fixed, also for plain SQL; an acknowledgement is not re-done.
+        _refused(lin_db, f"UPDATE handover SET content = '{{}}' WHERE id = {submitted.id}", "corrections are addenda")
+        _refused(lin_db, f"UPDATE handover SET acknowledged_by = {lin} WHERE id = {submitted.id}", "acknowledged once")
+        _refused(lin_db, "INSERT INTO handover_addendum (handover_id, author_id, at, body) "
+                         f"VALUES ({submitted.id}, {ivy}, now(), 'ivy said so')", "as another agent")
+    finally:
+        lin_db.dispose()
+        ivy_db.dispose()
+    with team.owner.read() as s:
+        ticket = s.get(Ticket, team.tickets["bob"])
+        assert (ticket.assignee_id, ticket.status) == (amy, "on_hold")
+        events = s.exec(text("SELECT actor_id FROM ticket_event WHERE kind = 'assigned' ORDER BY id DESC LIMIT 1"))
+        assert events.scalar() == lin
+
+
+def test_a_supervisor_login_edits_policies_and_agents(team: Team) -> None:
+    db = _as(team, "supervisor")
+    chou = team.ids["chou"]
+    try:
+        with db.write() as s:
+            set_policy(s, T0, chou, "default", PolicyChange(position=5))
+            add_agent(s, T0, f"{team.prefix}_new", actor_id=chou)
+        # Even a supervisor records only their own actions.
+        _refused(db, "INSERT INTO ticket_event (ticket_id, kind, at, actor_id, public, body, data) "
+                     f"VALUES ({team.tickets['free']}, 'internal_note', now(), {team.ids['boss']}, false, 'x', '{{}}')",
+                 "as another agent")
+    finally:
+        db.dispose()
+    with team.owner.read() as s:
+        trail = [(row.actor, row.entity, row.action) for row in audit_rows(s) if row.at == T0 and row.actor_id == chou]
+        assert trail == [(team.login("supervisor"), "sla_policy", "update"), (team.login("supervisor"), "agent", "create")]
+
+
+def test_a_login_that_is_no_agent_writes_nothing(team: Team, pg_schema) -> None:
+    stranger = f"{team.prefix}_stranger"
+    pg_schema.admin.execute(f"CREATE ROLE {stranger} LOGIN PASSWORD 'pw' IN ROLE {team.prefix}_agent")
+    url = make_url(team.urls["agent"]).set(username=stranger).render_as_string(hide_password=False)
+    db = open_database(url, migrate=False)
+    try:
+        _refused(db, "INSERT INTO audit (at, actor_id, entity, entity_id, action, before, after) "
+                     "VALUES (now(), NULL, 'ticket', 1, 'x', '{}', '{}')", "no active Shiftdesk agent")
+    finally:
+        db.dispose()
+        pg_schema.admin.execute(f"DROP ROLE {stranger}")
