@@ -21,7 +21,7 @@ from sqlalchemy.exc import ProgrammingError
 from store.audit import audit_rows
 from store.db.engine import Database, open_database
 from store.db.pg_guard import drop_sql
-from store.db.pg_roles import grant_sql, role_names
+from store.db.pg_roles import grant_sql, role_names, roles_sql
 from store.defaults import ensure_defaults
 from store.handover.lifecycle import acknowledge, handover_windows, open_draft, submit
 from store.models import Customer, Presence, ReplyDraft, Ticket
@@ -259,3 +259,47 @@ def test_a_login_that_is_no_agent_writes_nothing(team: Team, pg_schema) -> None:
     finally:
         db.dispose()
         pg_schema.admin.execute(f"DROP ROLE {stranger}")
+
+
+def test_an_owner_without_createrole_runs_the_grants(pg_schema) -> None:
+    """README: an administrator creates the group roles once (`db grants --roles`); the owner of the
+    tables, with no CREATEROLE, then runs `db grants` after every upgrade."""
+    import psycopg
+
+    admin, prefix = pg_schema.admin, f"{pg_schema.name}o"
+    owner, schema = f"{prefix}_owner", f"{prefix}_s"
+    admin.execute(f"CREATE ROLE {owner} LOGIN PASSWORD 'pw' NOCREATEROLE NOSUPERUSER")
+    admin.execute(f"CREATE SCHEMA {schema} AUTHORIZATION {owner}")
+    base = make_url(pg_schema.base_url)
+    url = base.set(username=owner, password="pw").update_query_dict(
+        {"options": f"-csearch_path={schema}"}).render_as_string(hide_password=False)
+    conninfo = base.set(drivername="postgresql", username=owner, password="pw").render_as_string(hide_password=False)
+    try:
+        open_database(url).dispose()  # the owner migrates its schema
+        with psycopg.connect(conninfo, autocommit=True) as as_owner:
+            with pytest.raises(psycopg.errors.RaiseException, match="may not create roles"):
+                as_owner.execute(grant_sql(schema=schema, prefix=prefix))
+            admin.execute(roles_sql(prefix=prefix, owner=owner))
+            as_owner.execute(grant_sql(schema=schema, prefix=prefix))
+            as_owner.execute(grant_sql(schema=schema, prefix=prefix))  # again after an upgrade: still fine
+            as_owner.execute(f"GRANT {prefix}_agent TO {owner}")  # ADMIN OPTION lets the owner grant groups
+        admin.execute(f"CREATE ROLE {prefix}_amy LOGIN PASSWORD 'pw' IN ROLE {prefix}_agent")
+        db = open_database(url)
+        with db.write() as s:
+            ensure_defaults(s, T0)
+            add_agent(s, T0, f"{prefix}_amy")
+            s.add(Customer(name="c", created_at=T0))
+            s.flush()
+            create_ticket(Context.open(s, T0), subject="s", customer_id=1)
+        db.dispose()
+        amy = open_database(make_url(url).set(username=f"{prefix}_amy").render_as_string(hide_password=False),
+                            migrate=False)
+        with amy.write() as s:
+            assert claim(Context.open(s, T0), 1, 1).assignee_id == 1
+        _refused(amy, "INSERT INTO audit (at, actor_id, entity, entity_id, action, before, after) "
+                      "VALUES (now(), 99, 'ticket', 1, 'x', '{}', '{}')", "as another agent")
+        amy.dispose()
+    finally:
+        admin.execute(f"DROP SCHEMA IF EXISTS {schema} CASCADE")
+        for role in (f"{prefix}_amy", *role_names(prefix).values(), owner):
+            admin.execute(f"DROP ROLE IF EXISTS {role}")
