@@ -15,6 +15,7 @@ import typer
 from typer.core import TyperGroup
 
 from console.commands import register_all
+from console.commands.common import SafeGroup
 from console.context import CliState
 
 # Commands that create a database, or need none. Anything else needs an existing one.
@@ -22,7 +23,7 @@ NO_DATABASE_NEEDED = frozenset({"init", "demo", "config", "templates", "rules", 
 _ARGS_KEY = "shiftdesk.command_args"
 
 
-class _RootGroup(TyperGroup):
+class _RootGroup(SafeGroup):
     """Remembers the words after the subcommand's name, so the root callback knows the full
     command (`db grants` needs no database, `db upgrade` does) and whether help was asked for."""
 

@@ -32,7 +32,7 @@ def _role(role: str) -> str:
 def run_as_actor(ctx: typer.Context, command: str, change: Callable[[Any, Any, Any], Any], *,
                  bootstrap: bool = False, write: bool = True) -> Any:
     """One unit of work (a write, unless told) as the acting agent; a refusal names the role needed."""
-    from console.session import acting_agent, acting_agent_or_none
+    from console.session import LoginMismatch, acting_agent, acting_agent_or_none
     from store.clock import now
     from store.db.engine import open_database
     from store.errors import PermissionDenied, ShiftdeskError
@@ -43,6 +43,8 @@ def run_as_actor(ctx: typer.Context, command: str, change: Callable[[Any, Any, A
         with (db.write() if write else db.read()) as session:
             actor = acting_agent_or_none(session, state) if bootstrap else acting_agent(session, state)
             return change(session, now(), actor)
+    except LoginMismatch as exc:
+        _fail(str(exc))
     except PermissionDenied as exc:
         _fail(t("admin.denied", command=command, needed=_role(exc.needed), role=_role(exc.role)))
     except (ShiftdeskError, ValueError) as exc:

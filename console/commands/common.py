@@ -1,14 +1,21 @@
-"""What every subcommand shares: the two consoles, the CLI state, and a clean way to fail."""
+"""What every subcommand shares: the two consoles, the CLI state, and a clean way to fail.
+
+`SafeGroup` is the root command's class: whatever a command raises that it did not turn into a
+message itself ends here, as one sanitised line naming the cause and what to do (`explain`),
+exit status 1, and the traceback goes to the log only.
+"""
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from typing import NoReturn
+from typing import Any, NoReturn
 
 import typer
 from rich.console import Console
 from rich.text import Text
+from typer.core import TyperGroup
 
 from console.context import CliState
 from console.i18n import detect_language, set_language
@@ -16,6 +23,9 @@ from console.sanitize import clean_line
 
 err = Console(stderr=True, highlight=False, markup=False, emoji=False)
 out = Console(highlight=False, markup=False, emoji=False)
+log = logging.getLogger("shiftdesk")
+# Without any handler, logging's last resort would print the traceback on the terminal.
+log.addHandler(logging.NullHandler())
 
 
 def cli_state(ctx: typer.Context) -> CliState:
@@ -50,3 +60,38 @@ def progress_bar(label: str, total: int | None = None) -> Iterator[Callable[[int
                   transient=True) as bar:
         task = bar.add_task(clean_line(label), total=total)
         yield lambda done, total: bar.update(task, completed=done, total=total)
+
+
+def explain(exc: BaseException, db_url: str | None = None) -> str | None:
+    """One sentence for a failure the user can act on; None when it is a bug."""
+    from store.db.failures import database_label, diagnose
+    from store.errors import ShiftdeskError
+
+    if isinstance(exc, ShiftdeskError | ValueError) and not isinstance(exc, UnicodeError):
+        return str(exc)
+    trouble = diagnose(exc)
+    if trouble is None:
+        return None
+    from console.i18n import t
+
+    return t(f"fail.{trouble.kind}", db=database_label(db_url), detail=trouble.detail,
+             path=trouble.path or database_label(db_url))
+
+
+class SafeGroup(TyperGroup):
+    """The root command: expected failures become one line (exit 1), never a traceback."""
+
+    def invoke(self, ctx: typer.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except (typer.Exit, typer.Abort, typer.TyperException):  # Typer's own exits and usage errors
+            raise
+        except Exception as exc:
+            state = ctx.obj if isinstance(ctx.obj, CliState) else CliState()
+            log.exception("shiftdesk %s failed", ctx.invoked_subcommand or "console")
+            message = explain(exc, state.db_url)
+            if message is None:
+                from console.i18n import t
+
+                message = t("fail.unexpected", detail=f"{type(exc).__name__}: {exc}")
+            fail(message)

@@ -13,6 +13,7 @@ from typing import Any
 from sqlmodel import Session, col, select
 
 from store.audit import record_audit
+from store.limits import check_position, check_text
 from store.errors import NotFound
 from store.models import CHANNELS, METRICS, PRIORITIES, TIERS, Calendar, SlaPolicy
 from store.sla.calendar import BusinessCalendar
@@ -125,9 +126,7 @@ def _merge_targets(current: dict, cells: dict[str, dict[str, int | str]]) -> dic
 
 def _apply(session: Session, row: SlaPolicy, change: PolicyChange) -> None:
     if change.position is not None:
-        if change.position < 0:
-            raise ValueError(f"position: {change.position} must be 0 or more")
-        row.position = change.position
+        row.position = check_position("position", change.position)
     if change.active is not None:
         row.active = change.active
     if change.priorities is not None:
@@ -137,7 +136,7 @@ def _apply(session: Session, row: SlaPolicy, change: PolicyChange) -> None:
     if change.channels is not None:
         row.channels = _subset("channels", change.channels, CHANNELS)
     if change.category_prefix is not None:
-        row.category_prefix = change.category_prefix.strip()
+        row.category_prefix = check_text("category prefix", change.category_prefix, limit=128, allow_empty=True)
     if change.targets is not None:
         row.targets = _merge_targets(row.targets, change.targets)
     if change.calendar is not None:
@@ -174,8 +173,8 @@ def set_policy(session: Session, at: datetime, actor_id: int | None, name: str, 
         _policy_row(session, name)  # raises NotFound listing the policies
     if existing is not None and create:
         raise ValueError(f"an SLA policy named {name!r} already exists")
-    if create and not (0 < len(name.strip()) <= 64):
-        raise ValueError("policy name: 1-64 characters")
+    if create:
+        check_text("policy name", name, limit=64)
     row = existing or SlaPolicy(name=name.strip(), targets={})
     calendars = _calendar_names(session)
     before = {} if existing is None else _plain(_view(row, calendars))
@@ -214,7 +213,7 @@ def set_calendar(session: Session, at: datetime, actor_id: int | None, name: str
     if row is not None and create:
         raise ValueError(f"a calendar named {name!r} already exists")
     before = {} if row is None else dict(row.config)
-    row = row or Calendar(name=name.strip())
+    row = row or Calendar(name=check_text("calendar name", name, limit=64))
     row.config = normalised
     session.add(row)
     session.flush()

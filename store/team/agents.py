@@ -10,6 +10,7 @@ from sqlmodel import Session, select
 
 from store.audit import record_audit
 from store.errors import PermissionDenied, ShiftdeskError, UnknownAgent
+from store.limits import check_display, check_login, check_team
 from store.models import ROLES, Agent
 from store.team.permissions import ROLE_RANK, require
 
@@ -56,9 +57,9 @@ def find_agent(session: Session, name: str) -> AgentView:
 def add_agent(session: Session, at: datetime, name: str, *, role: str = "agent", display_name: str = "",
               team: str = "default", actor_id: int | None = None) -> AgentView:
     require(session, actor_id, "supervisor", "adding agents")
-    name = name.strip()
-    if not name or len(name) > 64 or any(c.isspace() for c in name):
-        raise ValueError(f"agent name: {name!r} must be 1-64 characters without spaces")
+    name = check_login("agent name", name)
+    display_name = check_display("display name", display_name)
+    team = check_team("team", team)
     if role not in ROLES:
         raise ValueError(f"role: {role!r} is not one of {', '.join(ROLES)}")
     if session.exec(select(Agent).where(Agent.name == name)).first() is not None:
@@ -141,7 +142,8 @@ class LoginMismatch(PermissionDenied):
 
     def __init__(self, login: str, asked: str) -> None:
         ShiftdeskError.__init__(
-            self, f"you are logged in to the database as {login}; acting as {asked} needs {asked}'s own login")
+            self, f"you are logged in to the database as {login}; only {asked}'s own login acts as {asked} "
+                  f"(drop --as, or connect as {asked})")
         self.action, self.needed, self.role = f"acting as {asked}", "own login", login
         self.login, self.asked = login, asked
 

@@ -33,6 +33,7 @@ from sqlmodel import Session, select
 from store.audit import record_audit
 from store.clock import ensure_utc
 from store.errors import NotFound, ShiftdeskError
+from store.limits import SHIFT_NAME_MAX, check_team, check_text
 from store.models import Shift
 
 DAY_MINUTES = 24 * 60
@@ -118,8 +119,12 @@ def validate(specs: Sequence[ShiftSpec]) -> list[ShiftSpec]:
         raise ShiftConfigError("a team needs at least one shift")
     names = [s.name for s in specs]
     for spec in specs:
-        if not spec.name.strip() or len(spec.name) > 32 or spec.name != spec.name.strip():
-            raise ShiftConfigError(f"shift name {spec.name!r}: 1-32 characters, no surrounding spaces")
+        if not spec.name.strip() or len(spec.name) > SHIFT_NAME_MAX or spec.name != spec.name.strip():
+            raise ShiftConfigError(f"shift name {spec.name!r}: 1-{SHIFT_NAME_MAX} characters, no surrounding spaces")
+        try:
+            check_text("shift name", spec.name, limit=SHIFT_NAME_MAX)
+        except ValueError as exc:
+            raise ShiftConfigError(str(exc)) from None
         parse_hhmm(spec.start), parse_hhmm(spec.end)
     if len(set(names)) != len(names):
         raise ShiftConfigError(f"shift names must be unique: {', '.join(names)}")
@@ -269,6 +274,10 @@ def shift_window(session: Session, name: str, local_date: date, team: str = "def
 
 def _store(session: Session, at: datetime, team: str, before: list[ShiftSpec], after: list[ShiftSpec],
            actor_id: int | None, action: str) -> list[ShiftSpec]:
+    try:
+        team = check_team("team", team)
+    except ValueError as exc:
+        raise ShiftConfigError(str(exc)) from None
     ordered = validate(after)
     rows = {r.name: r for r in _rows(session, team)}
     for position, spec in enumerate(ordered):
