@@ -13,8 +13,8 @@ from typing import Any
 from sqlmodel import Session, col, select
 
 from store.audit import record_audit
-from store.limits import check_position, check_text
 from store.errors import NotFound
+from store.limits import check_position, check_text
 from store.models import CHANNELS, METRICS, PRIORITIES, TIERS, Calendar, SlaPolicy
 from store.sla.calendar import BusinessCalendar
 from store.sla.policies import validate_targets
