@@ -258,11 +258,13 @@ def _unknown_agent(exc: BaseException) -> None:
     from rich.text import Text
 
     from console.i18n import t
+    from console.sanitize import clean_line
 
     name = getattr(exc, "name", "")
     known = getattr(exc, "known", [])
-    Console(stderr=True).print(Text(t("error.unknown_agent", name=name, known=", ".join(known[:20]) or "-"),
-                                    style="red"))
+    # The name came from --as or the environment, the list from the database: both are data.
+    message = t("error.unknown_agent", name=clean_line(name, limit=80), known=", ".join(known[:20]) or "-")
+    Console(stderr=True).print(Text(clean_line(message, limit=2000), style="red"))
     sys.exit(1)  # refused: exit status 1 (README)
 
 

@@ -16,11 +16,12 @@ import typer
 from rich.table import Table
 from rich.text import Text
 
+from console.commands.common import checked, out
 from console.commands.common import cli_state as _state
 from console.commands.common import fail as _fail
-from console.commands.common import out
 from console.i18n import t
 from console.sanitize import clean_line
+from store.limits import check_position
 
 _DURATION = re.compile(r"^(\d+)\s*(m|min|h|bd)?$")
 
@@ -233,7 +234,8 @@ def _register_policy(app: typer.Typer) -> None:
             tiers: str = typer.Option(None, "--tiers", help="Comma-separated customer tiers, or 'any'."),
             channels: str = typer.Option(None, "--channels", help="Comma-separated, or 'any'."),
             category_prefix: str = typer.Option(None, "--category-prefix", help="Matches categories starting so."),
-            position: int = typer.Option(None, "--position", help="Lower is tried first."),
+            position: int = typer.Option(None, "--position", help="Lower is tried first (0 and up).",
+                                         callback=checked(check_position, "--position")),
             calendar: str = typer.Option(None, "--calendar", help="Business calendar by name."),
             warn_share: float = typer.Option(None, "--warn-share", help="At risk in this last share (0.25)."),
             pause: str = typer.Option(None, "--pause", help="Statuses that pause resolution: pending,on_hold or none."),

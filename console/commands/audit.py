@@ -13,9 +13,10 @@ from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
-from console.commands.common import out
+from console.commands.common import checked, out
 from console.i18n import t
 from console.sanitize import clean_line
+from store.limits import check_id
 
 FORMATS = ("table", "csv", "json")
 ENTITIES = ("ticket", "agent", "sla_policy", "calendar", "shift", "handover", "customer")
@@ -69,9 +70,11 @@ def register(app: typer.Typer) -> None:
     @app.command("audit")
     def audit(
         ctx: typer.Context,
-        ticket: int = typer.Option(None, "--ticket", help="The ticket whose trail to export."),
+        ticket: int = typer.Option(None, "--ticket", help="The ticket whose trail to export.",
+                                   callback=checked(check_id, "--ticket")),
         entity: str = typer.Option(None, "--entity", help=f"Another trail: {', '.join(ENTITIES)} (leads and up)."),
-        entity_id: int = typer.Option(None, "--id", help="With --entity: which one."),
+        entity_id: int = typer.Option(None, "--id", help="With --entity: which one.",
+                                      callback=checked(check_id, "--id")),
         fmt: str = typer.Option("table", "--format", help="table, csv or json."),
         output: Path = typer.Option(None, "--output", "-o", help="Write to this file instead of the screen."),
     ) -> None:

@@ -62,6 +62,20 @@ def progress_bar(label: str, total: int | None = None) -> Iterator[Callable[[int
         yield lambda done, total: bar.update(task, completed=done, total=total)
 
 
+def checked(check: Any, field: str) -> Any:
+    """A Typer callback running a store.limits check: a bad value is one line and exit 1."""
+
+    def callback(value: Any) -> Any:
+        if value is None:
+            return None
+        try:
+            return check(field, value)
+        except ValueError as exc:
+            fail(str(exc))
+
+    return callback
+
+
 def explain(exc: BaseException, db_url: str | None = None) -> str | None:
     """One sentence for a failure the user can act on; None when it is a bug."""
     from store.db.failures import database_label, diagnose

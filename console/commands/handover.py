@@ -8,11 +8,12 @@ import typer
 from rich.table import Table
 from rich.text import Text
 
+from console.commands.common import checked, out
 from console.commands.common import cli_state as _state
 from console.commands.common import fail as _fail
-from console.commands.common import out
 from console.i18n import t
 from console.sanitize import clean_line
+from store.limits import check_id
 
 FORMATS = ("md", "json")
 
@@ -26,7 +27,8 @@ def register(app: typer.Typer) -> None:
     def export(
         ctx: typer.Context,
         latest: bool = typer.Option(False, "--latest", help="The most recent submitted handover (the default)."),
-        handover_id: int = typer.Option(None, "--id", min=1, help="The handover with this id."),
+        handover_id: int = typer.Option(None, "--id", help="The handover with this id.",
+                                        callback=checked(check_id, "--id")),
         fmt: str = typer.Option("md", "--format", help="md (the seeds' shape) or json."),
         team: str = typer.Option("default", "--team"),
     ) -> None:
