@@ -25,14 +25,15 @@ from datetime import datetime
 from zoneinfo import ZoneInfo
 
 from console.i18n import t
+from console.safe_output import JSON_RISKY
 from console.sanitize import clean_line, clean_text
 from store.handover.content import HandoverContent, TicketItem
 from store.handover.lifecycle import HandoverView
 
 _INLINE = re.compile(r"([\\`*_{}\[\]()<>#+!|~&])")
-# json.dumps escapes C0 controls but not C1 ones, bidi overrides or line separators; these can
-# only sit inside JSON strings, where a \uXXXX escape means the same.
-_UNSAFE_JSON = re.compile("[\u0080-\u009f\u061c\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069]")
+# json.dumps escapes C0 controls but not DEL, C1, zero-width or bidi ones: console.safe_output's
+# one list of them, escaped as \uXXXX (the same string once parsed).
+_UNSAFE_JSON = JSON_RISKY
 _HEADING_LINE = re.compile(r"^(\s{0,3})(#|=+\s*$|-+\s*$)")
 
 

@@ -9,10 +9,13 @@ from typing import Any, TextIO
 
 from console.sanitize import visible_controls
 
-# Characters JSON may carry raw but a terminal could act on or reorder: C1 controls (8-bit CSI,
-# OSC...), DEL, bidirectional controls and the Unicode line separators. Escaping them as \uXXXX
-# keeps the document identical once parsed.
-_JSON_RISKY = re.compile("[\u007f-\u009f\u061c\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069]")
+# Characters JSON may carry raw but a terminal could act on, hide or reorder: DEL and C1 controls
+# (8-bit CSI, OSC...), the soft hyphen, zero-width and bidirectional controls, the Unicode line
+# separators, the BOM and interlinear annotations. Escaping them as \uXXXX keeps the document
+# identical once parsed.
+JSON_RISKY = re.compile("[\u007f-\u009f\u00ad\u061c\u180e\u200b-\u200f\u2028-\u202e\u2060-\u206f"
+                        "\ufeff\ufff9-\ufffb]")
+_JSON_RISKY = JSON_RISKY
 
 
 def json_text(value: Any, **kwargs: Any) -> str:

@@ -11,6 +11,7 @@ written untouched. Use `writer()` or `write_rows()` for every CSV Shiftdesk writ
 from __future__ import annotations
 
 import csv
+import io
 from collections.abc import Iterable
 from typing import IO, Any
 
@@ -33,13 +34,24 @@ def neutralise_row(row: Iterable[Any]) -> list[Any]:
 
 
 class SafeWriter:
-    """A csv.writer whose every row goes through `neutralise` first."""
+    """A csv.writer whose every row goes through `neutralise` first.
+
+    csv quotes a cell holding a character of the line terminator, so with "\n" a bare carriage
+    return went out unquoted and split the row for every reader. Rows are formatted with
+    "\r\n" (both get quoted) and written with the terminator asked for.
+    """
 
     def __init__(self, stream: IO[str], **fmt: Any) -> None:
-        self._writer = csv.writer(stream, **fmt)
+        self._stream = stream
+        self._end = fmt.pop("lineterminator", "\r\n")
+        self._line = io.StringIO()
+        self._writer = csv.writer(self._line, lineterminator="\r\n", **fmt)
 
     def writerow(self, row: Iterable[Any]) -> Any:
-        return self._writer.writerow(neutralise_row(row))
+        self._line.seek(0)
+        self._line.truncate()
+        self._writer.writerow(neutralise_row(row))
+        return self._stream.write(self._line.getvalue()[:-2] + self._end)
 
     def writerows(self, rows: Iterable[Iterable[Any]]) -> None:
         for row in rows:

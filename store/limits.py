@@ -12,6 +12,7 @@ import unicodedata
 
 MAX_ID = 2**63 - 1  # the largest id SQLite (and a PostgreSQL bigint) can hold
 MAX_POSITION = 2**31 - 1  # policy positions are an INTEGER column
+PG_MAX_ID = 2**31 - 1  # ids are INTEGER (serial) columns on PostgreSQL
 LOGIN_MAX = 64
 LOGIN_EXTRA = "._-@"  # besides letters and digits
 DISPLAY_MAX = 100
@@ -44,6 +45,11 @@ def check_number(field: str, value: object, *, low: int = 1, high: int = MAX_ID)
 def check_id(field: str, value: object) -> int:
     """A row id: 1 to 2^63-1."""
     return check_number(field, value, low=1, high=MAX_ID)
+
+
+def id_ceiling(dialect: str) -> int:
+    """The largest id a row can have on this database (a larger one names no row)."""
+    return PG_MAX_ID if dialect == "postgresql" else MAX_ID
 
 
 def check_position(field: str, value: object) -> int:

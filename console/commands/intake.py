@@ -118,8 +118,10 @@ def _import_one(db, path: Path, *, fmt: str, encoding: str | None, zone, rules: 
             outcome = import_parsed(db, parsed, rules=rules, now=at, skip_bad=skip_bad, progress=progress)
     except IntakeError as exc:
         _report(exc.problems)
-        err.print(Text(clean_line(t("intake.refused", source=str(path), n=len({p.line for p in exc.problems})),
-                                  limit=2000), style="bold red"), soft_wrap=True)
+        records = {p.line for p in exc.problems if p.line}
+        # A file that cannot be read, decoded or recognised holds no bad record: it is refused whole.
+        key, n = ("intake.refused", len(records)) if records else ("intake.refused_file", 0)
+        err.print(Text(clean_line(t(key, source=str(path), n=n), limit=2000), style="bold red"), soft_wrap=True)
         return False
     tally = outcome.tally
     out.print(Text(clean_line(t("intake.done", source=str(path), created=tally.created, updated=tally.updated,

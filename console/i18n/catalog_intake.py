@@ -68,6 +68,10 @@ STRINGS = {
     "intake.reject_many": ("多個檔案時 --reject 必須是資料夾", "with several files, --reject must be a directory"),
     "intake.rules_error": ("規則檔無法使用:{error}", "The rules cannot be used: {error}"),
     "intake.progress": ("匯入 {name}", "Importing {name}"),
+    "intake.refused_file": (
+        "{source}:無法使用這個檔案(原因如上),沒有匯入任何資料",
+        "{source}: the file itself cannot be used (see above), so nothing was imported",
+    ),
     "intake.refused": (
         "{source}:有 {n} 筆紀錄有問題,所以沒有匯入任何資料(可加上 --skip-bad 只匯入正確的紀錄)",
         "{source}: {n} bad record(s), so nothing was imported (add --skip-bad to import the good ones)",

@@ -106,6 +106,7 @@ STRINGS = {
     "queue.stale": ("#{id} 在你開啟後被別人改過,已重新載入,請再試一次。",
                     "#{id} changed since you opened it; reloaded, please try again."),
     "queue.not_found": ("找不到工單 #{id}。", "There is no ticket #{id}."),
+    "queue.bad_ticket_number": ("工單編號 {value} 不在 1 到 {max} 之間。", "Ticket number {value} is not between 1 and {max}."),
     "queue.not_in_queue": ("#{id} 已{status},不在佇列中;下方顯示其明細。",
                            "#{id} is {status} and not in the queue; its details are below."),
     "queue.switched_view": ("#{id} 不在目前的檢視,已切換到「{view}」。",

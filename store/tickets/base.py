@@ -16,6 +16,7 @@ from sqlmodel import Session
 from store.audit import record_audit
 from store.clock import ensure_utc
 from store.errors import NotFound, StaleVersion
+from store.limits import id_ceiling
 from store.models import OPEN_STATUSES, STATUSES, Customer, Ticket, TicketEvent
 from store.rollups import hooks as rollups
 from store.sla import clocks as sla
@@ -39,6 +40,8 @@ class Context:
 
 
 def load_ticket(session: Session, ticket_id: int, *, lock: bool = False) -> Ticket:
+    if not 1 <= ticket_id <= id_ceiling(session.get_bind().dialect.name):
+        raise NotFound(f"ticket #{ticket_id} does not exist")  # no such row can exist: no query
     # Locking re-reads the row: a copy this session read earlier may be older than the lock.
     ticket = session.get(Ticket, ticket_id, with_for_update=ROW_LOCK if lock else None, populate_existing=lock)
     if ticket is None:

@@ -14,6 +14,7 @@ from textual.widgets import Input
 import console.sanitize as clean
 from console.i18n import t
 from console.screens.queue.messages import ActionDone, AgentsLoaded, JumpResolved, NextTaken
+from store.limits import MAX_ID, check_id
 from store.tickets import commands, queue
 from store.tickets.queue import QueueQuery
 
@@ -106,7 +107,7 @@ class QueueActionKeys:
 
         def chosen(value: str | None) -> None:
             if value is not None:
-                command = commands.Assign(int(value)) if value else commands.Release()
+                command = commands.Assign(check_id("agent", int(value))) if value else commands.Release()
                 self._write(command, message.ticket_id, message.version)
 
         self.app.push_screen(ChoiceDialog(t("dialog.assign.title", id=message.ticket_id), options,
@@ -169,8 +170,14 @@ class QueueActionKeys:
 
         def given(value: str | None) -> None:
             digits = (value or "").strip().removeprefix("#")
-            if digits.isdigit():
-                self.jump_to(int(digits))
+            if not digits.isdigit():
+                return
+            try:
+                ticket_id = check_id("ticket", int(digits))
+            except ValueError:
+                self.notify(t("queue.bad_ticket_number", value=digits, max=MAX_ID), severity="warning", markup=False)
+                return
+            self.jump_to(ticket_id)
 
         self.app.push_screen(PromptDialog(t("dialog.jump.title"), placeholder=t("dialog.jump.placeholder"),
                                           restrict=r"#?[0-9]*", max_length=19), given)
