@@ -89,6 +89,7 @@ def register(app: typer.Typer) -> None:
     def db_backup(ctx: typer.Context, to: Path = typer.Option(None, "--to", help="Where to write the copy.")) -> None:
         """Write a consistent copy of the SQLite database, safe while consoles are running."""
         from store.db.engine import Database
+        from store.db.failures import sqlite_error
         from store.db.migrate import backup_sqlite
 
         database = Database(_state(ctx).db_url or "")
@@ -97,8 +98,13 @@ def register(app: typer.Typer) -> None:
             _fail(t("setup.backup_not_sqlite"))
         if not path.exists():
             _fail(t("setup.no_database", path=str(path)))
-        with progress_bar(t("setup.backing_up")) as update:
-            saved = backup_sqlite(database, dest=to, progress=update)
+        try:
+            with progress_bar(t("setup.backing_up")) as update:
+                saved = backup_sqlite(database, dest=to, progress=update)
+        except (OSError, sqlite_error()) as exc:
+            if to is None:
+                raise  # the source itself: the root command says what is wrong with it
+            _fail(t("setup.backup_failed", path=str(to), detail=str(exc)))
         out.print(Text(t("setup.backup_done", path=str(saved))))
 
 

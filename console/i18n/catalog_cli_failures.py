@@ -74,6 +74,10 @@ STRINGS = {
         "{path} 是資料夾,不是檔案;請指定一個檔案。",
         "{path} is a folder, not a file; name a file.",
     ),
+    "fail.not_a_folder": (
+        "{path} 是檔案,不是資料夾({detail});請換一個位置。",
+        "{path} is a file where a folder is needed ({detail}); choose another place.",
+    ),
     "fail.os_error": (
         "無法使用 {path}({detail})。",
         "cannot use {path} ({detail}).",

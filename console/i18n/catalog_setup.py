@@ -10,6 +10,10 @@ STRINGS = {
         "db backup works on SQLite files; for PostgreSQL use pg_dump.",
     ),
     "setup.no_database": ("找不到資料庫檔案:{path}", "No database file at {path}"),
+    "setup.backup_failed": (
+        "無法把備份寫到 {path}({detail});請用 --to 指定可寫入的位置。",
+        "cannot write the copy to {path} ({detail}); name a place you may write with --to.",
+    ),
     "setup.backup_done": ("備份完成:{path}", "Backup written to {path}"),
     "setup.agent_added": ("已新增客服人員 {name}({role})。", "Added agent {name} ({role})."),
     "demo.refused": (

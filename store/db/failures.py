@@ -54,7 +54,7 @@ _SQLSTATE = {
 class Trouble:
     """kind: locked, readonly, not_database, cannot_open, io, disk_full, deadlock, too_long,
     out_of_range, pg_auth, pg_no_database, pg_unreachable, pg_lost, pg_denied, no_schema,
-    permission, missing, is_directory, os_error; detail: the driver's or system's first line."""
+    permission, missing, is_directory, not_a_folder, os_error; detail: the driver's or system's first line."""
 
     kind: str
     detail: str
@@ -108,6 +108,8 @@ def _from_os(exc: OSError) -> Trouble:
         return Trouble("missing", detail, path)
     if isinstance(exc, IsADirectoryError):
         return Trouble("is_directory", detail, path)
+    if isinstance(exc, NotADirectoryError | FileExistsError):
+        return Trouble("not_a_folder", detail, path)
     if exc.errno == 30:  # EROFS
         return Trouble("readonly", detail, path)
     return Trouble("os_error", detail, path)
@@ -143,3 +145,10 @@ def database_label(url: str | None) -> str:
     if parsed.get_backend_name() == "sqlite":
         return parsed.database or ":memory:"
     return parsed.set(drivername=parsed.get_backend_name(), query={}).render_as_string(hide_password=True)
+
+
+def sqlite_error() -> type[Exception]:
+    """sqlite3.Error, for an `except` in code that may not import sqlite3 itself."""
+    import sqlite3
+
+    return sqlite3.Error

@@ -274,10 +274,6 @@ def shift_window(session: Session, name: str, local_date: date, team: str = "def
 
 def _store(session: Session, at: datetime, team: str, before: list[ShiftSpec], after: list[ShiftSpec],
            actor_id: int | None, action: str) -> list[ShiftSpec]:
-    try:
-        team = check_team("team", team)
-    except ValueError as exc:
-        raise ShiftConfigError(str(exc)) from None
     ordered = validate(after)
     rows = {r.name: r for r in _rows(session, team)}
     for position, spec in enumerate(ordered):
@@ -294,7 +290,12 @@ def _store(session: Session, at: datetime, team: str, before: list[ShiftSpec], a
 
 
 def _own(session: Session, team: str) -> list[ShiftSpec]:
-    """The team's own shifts; a team still on the default team's shifts starts from a copy."""
+    """The team's own shifts; a team still on the default team's shifts starts from a copy.
+    Every edit starts here, so a bad team name is refused before anything is planned."""
+    try:
+        check_team("team", team)
+    except ValueError as exc:
+        raise ShiftConfigError(str(exc)) from None
     return list_shifts(session, team)
 
 
