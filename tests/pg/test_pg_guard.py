@@ -303,3 +303,17 @@ def test_an_owner_without_createrole_runs_the_grants(pg_schema) -> None:
         admin.execute(f"DROP SCHEMA IF EXISTS {schema} CASCADE")
         for role in (f"{prefix}_amy", *role_names(prefix).values(), owner):
             admin.execute(f"DROP ROLE IF EXISTS {role}")
+
+
+def test_as_someone_else_on_a_personal_login_is_refused_in_plain_words(team: Team) -> None:
+    from typer.testing import CliRunner
+
+    from console.cli import app
+
+    result = CliRunner().invoke(app, ["--db", team.urls["agent"], "--as", team.login("supervisor"), "agents", "add",
+                                      f"{team.prefix}_zed"], env={"SHIFTDESK_LANG": "en"})
+    assert result.exit_code == 1
+    amy, chou = team.login("agent"), team.login("supervisor")
+    assert result.stderr.strip() == (f"you are logged in to the database as {amy}; only {chou}'s own login acts "
+                                     f"as {chou} (drop --as, or connect as {chou})")
+    assert "own login role" not in result.output
