@@ -189,6 +189,21 @@ async def test_jump_to_ticket_by_number(queue_app, queue_ui, seed_small):
         assert app.screen.detail.shown == tid
 
 
+async def test_jump_to_a_number_past_the_largest_id_says_so(queue_app, queue_ui, seed_small):
+    """19 nines fit the prompt but no SQLite integer: a warning, no failed worker, the queue intact."""
+    app = queue_app("amy")
+    async with app.run_test(size=SIZE) as pilot:
+        await queue_ui.settle(pilot)
+        before = app.screen.table.cursor_key
+        await pilot.press("g", *"9" * 19, "enter")
+        await queue_ui.settle(pilot)
+        assert any("9999999999999999999" in m and "9223372036854775807" in m for m in toasts(app))
+        assert app.screen.table.cursor_key == before
+        await pilot.press("g", *str(seed_small.tickets["unassigned"]), "enter")  # and it still works
+        await queue_ui.settle(pilot)
+        assert app.screen.table.cursor_key == seed_small.tickets["unassigned"]
+
+
 async def test_jump_to_a_solved_ticket_shows_its_details(queue_app, queue_ui, seed_small):
     tid = seed_small.tickets["solved"]
     app = queue_app("amy")
