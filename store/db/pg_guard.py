@@ -12,7 +12,8 @@ Table privileges (store/db/pg_roles.py) say which tables a group role may write;
   themselves or to nobody (leads and supervisors any); a change of status, holder or priority
   commits only with an audit row written in the same transaction.
 - reply_draft, presence: only the login's own rows, for every role.
-- handover: a submitted handover is fixed; it is acknowledged by the login, not its author.
+- handover: drafted and submitted by the login itself; a submitted one is fixed and never a draft
+  again; it is acknowledged once, by a login that is not its author.
 
 Exempt are the tables' owner (migrations, `shiftdesk init`, superusers) and members of the
 `<prefix>_service` role (a shared login an intake feed uses, trusted to act for anyone). Any other
@@ -156,6 +157,10 @@ BEGIN
       RAISE EXCEPTION 'permission denied: % drafts a handover only as themselves', session_user {deny};
     END IF;
     RETURN NEW;
+  END IF;
+  IF NEW.status IS DISTINCT FROM OLD.status AND (OLD.status, NEW.status) NOT IN
+      (('draft', 'submitted'), ('submitted', 'acknowledged')) THEN
+    RAISE EXCEPTION 'permission denied: handover #% cannot go from % back to %', OLD.id, OLD.status, NEW.status {deny};
   END IF;
   IF OLD.status <> 'draft' AND (NEW.content::jsonb IS DISTINCT FROM OLD.content::jsonb OR NEW.author_id IS DISTINCT FROM
       OLD.author_id OR NEW.submitted_at IS DISTINCT FROM OLD.submitted_at) THEN

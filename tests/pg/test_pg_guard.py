@@ -217,6 +217,7 @@ def test_leads_reassign_and_hand_over_as_themselves(team: Team) -> None:
             acknowledge(s, T0, submitted.id, find_agent(s, f"{team.prefix}_ivy"), "收到")
         # A submitted handover is fixed, also for plain SQL; an acknowledgement is not re-done.
         _refused(lin_db, f"UPDATE handover SET content = '{{}}' WHERE id = {submitted.id}", "corrections are addenda")
+        _refused(lin_db, f"UPDATE handover SET status = 'draft' WHERE id = {submitted.id}", "back to draft")
         _refused(lin_db, f"UPDATE handover SET acknowledged_by = {lin} WHERE id = {submitted.id}", "acknowledged once")
         _refused(lin_db, "INSERT INTO handover_addendum (handover_id, author_id, at, body) "
                          f"VALUES ({submitted.id}, {ivy}, now(), 'ivy said so')", "as another agent")
