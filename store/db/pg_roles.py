@@ -98,7 +98,8 @@ def grant_sql(schema: str = "public", prefix: str = "shiftdesk") -> str:
     _check(schema=schema, prefix=prefix)
     roles = role_names(prefix)
     agent, lead, supervisor = roles["agent"], roles["lead"], roles["supervisor"]
-    lines = ["-- Shiftdesk team privileges (run as the owner of the Shiftdesk tables; again after each upgrade)"]
+    lines = ["-- Shiftdesk team privileges (run as the owner of the Shiftdesk tables; again after each upgrade)",
+             "SET client_min_messages = warning;"]
     lines += [_role_if_missing(role) for role in roles.values()]
     lines += [_grant_once(group, member) for group, member in _memberships(roles)]
     lines += [
