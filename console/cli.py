@@ -122,7 +122,9 @@ def _refuse_missing_database(state: CliState) -> None:
     from store.db.reader import sqlite_path_for
 
     path = sqlite_path_for(state.db_url)
-    if path is not None and not path.is_file():
+    # Missing only: a folder, a device or a file standing where a folder should be is the root
+    # command's failure to explain (store/db/failures.py).
+    if path is not None and not path.exists() and not any(p.exists() and not p.is_dir() for p in path.parents):
         fail(t("setup.missing_database", path=str(path)), limit=2000)
 
 

@@ -34,6 +34,7 @@ def cli(tmp_path, monkeypatch):
     monkeypatch.setenv("SHIFTDESK_LANG", "en")
     source = tmp_path / "t.jsonl"
     source.write_text(_ticket(1, SPLIT) + "\n" + _ticket(2, HIDDEN) + "\n", encoding="utf-8")
+    assert runner.invoke(app, ["init"]).exit_code == 0
     assert runner.invoke(app, ["import", str(source)]).exit_code == 0
     return lambda *args: runner.invoke(app, list(args))
 
