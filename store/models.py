@@ -178,6 +178,8 @@ class Survey(SQLModel, table=True):
     ticket_id: int = Field(foreign_key="ticket.id", index=True)
     kind: str = Field(sa_column=Column(String(8), nullable=False))  # csat | nps
     score: int
+    # The survey's scale: 5 (1-5) or 10 (1-10) for CSAT; NPS is always 0-10.
+    scale: int = Field(default=5, sa_column=Column(Integer, nullable=False, server_default="5"))
     at: datetime = _dt(nullable=False)
     comment: str = Field(default="", sa_column=Column(Text, nullable=False))
 
@@ -290,8 +292,8 @@ class Presence(SQLModel, table=True):
 
 # -- rollups (issue 6: the live SLA panel and reports) ----------------------------------------------
 # Counters kept up to date inside the same write transactions as the events (store/rollups/hooks.py),
-# so the panel and `shiftdesk report` never scan the history. grain: 0 = hour, 1 = UTC day;
-# bucket: epoch seconds of the hour or day; dim: 0 all, 1 agent, 2 channel, 3 priority,
+# so the panel and `shiftdesk report` never scan the history. grain: 0 = hour, 1 = UTC day, 2 = four-hour block,
+# 3 = quarter hour; bucket: epoch seconds of its start; dim: 0 all, 1 agent, 2 channel, 3 priority,
 # 4 category; key: the agent id as text ("" = unassigned), channel, priority or category.
 
 
@@ -307,7 +309,9 @@ class RollupCount(SQLModel, table=True):
     bucket: int = Field(sa_column=Column(BigInteger, primary_key=True))
     key: str = Field(sa_column=Column(String(128), primary_key=True))
     received: int = _counter()
-    repeat_contact: int = _counter()
+    contacts: int = _counter()
+    repeat_contacts: int = _counter()
+    reopened: int = _counter()
     received_solved: int = _counter()
     assigned: int = _counter()
     replied: int = _counter()
@@ -324,9 +328,38 @@ class RollupCount(SQLModel, table=True):
     rs_breached: int = _counter()
     csat_n: int = _counter()
     csat_pos: int = _counter()
+    csat_sum: int = _counter()
+    csat10_n: int = _counter()
+    csat10_pos: int = _counter()
+    csat10_sum: int = _counter()
     nps_n: int = _counter()
     nps_pro: int = _counter()
     nps_det: int = _counter()
+
+
+class FigureFact(SQLModel, table=True):
+    """One countable thing that happened, with the ticket's values at that instant (store/rollups/facts.py).
+
+    The rollups are sums of these; a period's edges finer than a quarter hour are read from here.
+    """
+
+    __tablename__ = "figure_fact"
+    __table_args__ = (
+        Index("ix_fact_ticket", "ticket_id"),
+        Index("ix_fact_at", "at"),
+        Index("ix_fact_kind_at", "kind", "at"),
+    )
+    id: int | None = Field(default=None, primary_key=True)
+    ticket_id: int = Field(sa_column=Column(BigInteger, nullable=False))
+    kind: int = Field(sa_column=Column(Integer, nullable=False))
+    at: int = Field(sa_column=Column(BigInteger, nullable=False))
+    agent: int | None = Field(default=None, sa_column=Column(BigInteger))
+    channel: str | None = Field(default=None, sa_column=Column(String(16)))
+    priority: str | None = Field(default=None, sa_column=Column(String(16)))
+    category: str | None = Field(default=None, sa_column=Column(String(128)))
+    value: int = Field(default=0, sa_column=Column(BigInteger, nullable=False))
+    flag: int = Field(default=0, sa_column=Column(Integer, nullable=False))
+    bin: int = Field(default=0, sa_column=Column(Integer, nullable=False))
 
 
 class RollupHist(SQLModel, table=True):

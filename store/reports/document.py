@@ -1,11 +1,10 @@
-"""`shiftdesk report` as data: the stable JSON document (schema shiftdesk.report/1) and its CSV rows.
+"""`shiftdesk report` as data: the stable JSON document (schema shiftdesk.report/2) and its CSV rows.
 
 The document is plain JSON types only; README.md ("Report JSON") describes every field.
 """
 
 from __future__ import annotations
 
-from collections import defaultdict
 from collections.abc import Iterable, Mapping
 from datetime import UTC, datetime
 from zoneinfo import ZoneInfo
@@ -14,18 +13,21 @@ from sqlmodel import Session
 
 from store.categories import CATEGORIES
 from store.models import CHANNELS, PRIORITIES
-from store.reports.figures import figures, hourly
+from store.reports.figures import Segment, bound, read
 from store.reports.live import agent_names
 from store.rollups.metrics import METRICS, Figures, category_flags, csat_band, nps_band, repeat_band
-from store.team.shifts import list_shifts, window_at
+from store.team.shifts import list_shifts, windows_between
 
-SCHEMA = "shiftdesk.report/1"
+SCHEMA = "shiftdesk.report/2"
 BY = ("agent", "channel", "priority", "category", "hour", "shift")
 FIELDS = (
     "received", "solved", "resolution_rate", "fcr", "repeat_rate", "repeat_band",
     *(f"{m}_{x}" for m in METRICS for x in ("met", "breached", "attainment")),
     "attainment", "frt_median_s", "frt_p90_s", "frt_mean_s", "res_median_s", "res_p90_s", "res_mean_s",
     "csat_responses", "csat", "csat_band", "nps_responses", "nps", "nps_band", "assigned", "replied",
+    # added in shiftdesk.report/2
+    "contacts", "repeat_contacts", "reopened", "received_solved", "solved_fcr", "csat5_responses", "csat_mean",
+    "csat10_responses", "csat10_mean",
 )
 CATEGORY_FIELDS = ("share", "flags")
 
@@ -52,9 +54,13 @@ def figures_row(f: Figures) -> dict[str, object]:
         "attainment": _r(f.attainment()),
         "frt_median_s": f.frt(50), "frt_p90_s": f.frt(90), "frt_mean_s": _s(f.frt_mean),
         "res_median_s": f.res(50), "res_p90_s": f.res(90), "res_mean_s": _s(f.res_mean),
-        "csat_responses": f.csat_n, "csat": _r(f.csat), "csat_band": csat_band(f.csat),
+        "csat_responses": f.csat_responses, "csat": _r(f.csat), "csat_band": csat_band(f.csat),
         "nps_responses": f.nps_n, "nps": _r(f.nps, 1), "nps_band": nps_band(f.nps),
         "assigned": f.assigned, "replied": f.replied,
+        "contacts": f.contacts, "repeat_contacts": f.repeat_contacts, "reopened": f.reopened,
+        "received_solved": f.received_solved, "solved_fcr": f.solved_fcr,
+        "csat5_responses": f.csat_n, "csat_mean": _r(f.csat_mean), "csat10_responses": f.csat10_n,
+        "csat10_mean": _r(f.csat10_mean),
     })
     return row
 
@@ -73,23 +79,32 @@ def _ordered(by: str, rows: Mapping[str, Figures], names: Mapping[str, str]) -> 
     return [(k, k) for k in sorted(keys, key=lambda k: (rank.get(k, len(rank)), k))]
 
 
-def _grouped_hours(session: Session, start: datetime, end: datetime, by: str, tz: str,
-                   team: str) -> dict[str, Figures]:
-    """Hourly rows summed by local hour of day (00-23) or by the shift holding each hour's start."""
+def hour_segments(lo: int, hi: int, tz: str) -> list[Segment]:
+    """[lo, hi) cut at every local hour boundary, each piece labelled with its local hour "00"-"23"."""
     zone = ZoneInfo(tz)
-    specs = list_shifts(session, team) if by == "shift" else []
-    out: dict[str, Figures] = defaultdict(Figures)
-    for bucket, f in hourly(session, start, end).items():
-        instant = datetime.fromtimestamp(bucket, UTC)
-        key = f"{instant.astimezone(zone).hour:02d}" if by == "hour" else window_at(specs, instant).name
-        out[key].merge(f)
+    out: list[Segment] = []
+    t = lo
+    while t < hi:
+        local = datetime.fromtimestamp(t, UTC).astimezone(zone)
+        offset = int(local.utcoffset().total_seconds())  # type: ignore[union-attr]
+        step = 3600 - (t + offset) % 3600
+        out.append((f"{local.hour:02d}", t, min(t + step, hi)))
+        t += step
     return out
+
+
+def shift_segments(session: Session, lo: int, hi: int, team: str) -> list[Segment]:
+    """[lo, hi) cut into the shifts' windows, each labelled with its shift's name."""
+    start, end = datetime.fromtimestamp(lo, UTC), datetime.fromtimestamp(hi, UTC)
+    return [(w.name, max(bound(w.start), lo), min(bound(w.end), hi))
+            for w in windows_between(list_shifts(session, team), start, end)]
 
 
 def build(session: Session, start: datetime, end: datetime, *, by: str | None, tz: str, team: str = "default",
           now: datetime | None = None) -> dict[str, object]:
     """The report document for [start, end)."""
-    total = figures(session, start, end).get("", Figures())
+    lo, hi = bound(start), bound(end)
+    total = read(session, [("", lo, hi)]).get("", {}).get("", Figures())
     doc: dict[str, object] = {
         "schema": SCHEMA, "generated_at": _iso(now or datetime.now(UTC)), "from": _iso(start), "to": _iso(end),
         "tz": tz, "by": by, "totals": figures_row(total), "rows": [],
@@ -97,12 +112,13 @@ def build(session: Session, start: datetime, end: datetime, *, by: str | None, t
     if by is None:
         return doc
     if by in ("hour", "shift"):
-        groups = _grouped_hours(session, start, end, by, tz, team)
+        segments = hour_segments(lo, hi, tz) if by == "hour" else shift_segments(session, lo, hi, team)
+        groups = {label: found.get("", Figures()) for label, found in read(session, segments, as_of=hi).items()}
         order = ([f"{h:02d}" for h in range(24)] if by == "hour"
                  else [s.name for s in list_shifts(session, team)])
         keyed = [(k, k) for k in order if k in groups]
     else:
-        groups = figures(session, start, end, by)
+        groups = read(session, [("", lo, hi)], by).get("", {})
         keyed = _ordered(by, groups, agent_names(session) if by == "agent" else {})
     flags = category_flags(groups) if by == "category" else {}
     rows = []

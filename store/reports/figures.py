@@ -1,39 +1,55 @@
-"""Figures for any period from the rollups: whole UTC days from the daily rows, whole hours from
-the hourly rows, and the minutes at either end (a period that does not start or end on the
-hour) from a plain scan of the history, so every period is exact.
+"""Figures for any period, to the second, from the rollups and the facts: the one reader behind the
+report, the panel, the handover's SLA summary and every export.
 
-A period that ends "now" is read up to the end of the current hour, which holds nothing later
-than now.
+A period [start, end) is cut into whole UTC days, four-hour blocks, hours and quarter hours,
+read from the rollups, and the minutes at either end finer than a quarter hour, summed from the
+facts themselves (`figure_fact`, which carry the values each fact had at its instant). Both are
+sums of the same facts, so any period is the sum of its parts. The resolution rate is counted
+as of the period's end: solves and reopens after it are taken back (`as_of_end`).
+
+Breaches are facts of the data: `settle` records every clock whose due time has passed (the
+SLA engine's sweep, in short writes) before anything is read.
 """
 
 from __future__ import annotations
 
+from bisect import bisect_right
 from collections import defaultdict
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import text
 from sqlmodel import Session
 
-from store.reports.scan import scan
-from store.rollups.hooks import DIMS, GRAIN_BLOCK, GRAIN_DAY, GRAIN_HOUR, epoch
+from store.rollups.facts import HIST_KINDS, RECEIVED, TRANSITION, Fact, counts_of, sec
+from store.rollups.hooks import (
+    DIM_AGENT,
+    DIMS,
+    FACT_COLUMNS,
+    GRAIN_BLOCK,
+    GRAIN_DAY,
+    GRAIN_HOUR,
+    GRAIN_QUARTER,
+    key_of,
+)
 from store.rollups.metrics import COUNTERS, Figures
 
-HOUR, DAY = 3600, 86400
+HOUR, DAY, QUARTER = 3600, 86400, 900
+SWEEP_BATCH = 5000
 _SUMS = ", ".join(f"SUM({name})" for name in COUNTERS)
+# Coarsest first; each size divides the one before, so the pieces nest.
+_LEVELS = ((GRAIN_DAY, DAY), (GRAIN_BLOCK, 4 * HOUR), (GRAIN_HOUR, HOUR), (GRAIN_QUARTER, QUARTER))
 
 
 def _ceil(value: int, step: int) -> int:
     return -(-value // step) * step
 
 
-# Coarsest first; each size divides the one before, so the pieces nest.
-_LEVELS = ((GRAIN_DAY, DAY), (GRAIN_BLOCK, 4 * HOUR), (GRAIN_HOUR, HOUR))
-
-
 def _cover(lo: int, hi: int, level: int = 0) -> list[tuple[int, int, int]]:
-    """Whole days in the middle, whole blocks beside them, whole hours at the ends."""
+    """Whole days in the middle, then blocks, hours and quarter hours towards the ends."""
     if lo >= hi:
         return []
     grain, size = _LEVELS[level]
@@ -46,70 +62,152 @@ def _cover(lo: int, hi: int, level: int = 0) -> list[tuple[int, int, int]]:
 
 
 def split(start: int, end: int) -> tuple[list[tuple[int, int, int]], list[tuple[int, int]]]:
-    """[start, end) as rollup pieces (grain, lo, hi) plus the sub-hour fragments left to scan."""
+    """[start, end) as rollup pieces (grain, lo, hi) plus the sub-quarter fragments read from the facts."""
     if end <= start:
         return [], []
-    hs, he = _ceil(start, HOUR), end // HOUR * HOUR
-    if hs >= he:
+    qs, qe = _ceil(start, QUARTER), end // QUARTER * QUARTER
+    if qs >= qe:
         return [], [(start, end)]
-    fragments = [(a, b) for a, b in ((start, hs), (he, end)) if a < b]
-    return _cover(hs, he), fragments
+    return _cover(qs, qe), [(a, b) for a, b in ((start, qs), (qe, end)) if a < b]
 
 
-def _dt(value: int) -> datetime:
-    return datetime.fromtimestamp(value, UTC)
+def bound(at: datetime, *, end: bool = False) -> int:
+    """A period bound in whole seconds; a fraction of a second rounds up (the bound is exclusive
+    at the end, inclusive at the start, so nothing inside the period is lost)."""
+    value = sec(at)
+    return value + 1 if at.microsecond else value
+
+
+# -- reading ---------------------------------------------------------------------------------------
+
+
+Segment = tuple[Any, int, int]  # (label, lo, hi) in epoch seconds
+
+
+def _runs(buckets: Iterable[int], size: int) -> list[tuple[int, int]]:
+    """Contiguous [lo, hi) runs of bucket starts."""
+    out: list[tuple[int, int]] = []
+    for b in sorted(buckets):
+        if out and out[-1][1] == b:
+            out[-1] = (out[-1][0], b + size)
+        else:
+            out.append((b, b + size))
+    return out
+
+
+def _where(runs: list[tuple[int, int]], params: dict[str, int]) -> str:
+    terms = []
+    for i, (lo, hi) in enumerate(runs):
+        params[f"lo{i}"], params[f"hi{i}"] = lo, hi
+        terms.append(f"(bucket >= :lo{i} AND bucket < :hi{i})")
+    return "(" + " OR ".join(terms) + ")"
+
+
+def read(session: Session, segments: Sequence[Segment], dim: str = "all", kinds: tuple[int, ...] = (0, 1),
+         *, as_of: int | None = None) -> dict[Any, dict[str, Figures]]:
+    """Figures per segment label and group key. The resolution rate is as of `as_of` (default: the
+    end of the last segment)."""
+    code = DIMS[dim]
+    out: dict[Any, dict[str, Figures]] = defaultdict(lambda: defaultdict(Figures))
+    by_grain: dict[int, dict[int, Any]] = defaultdict(dict)
+    fragments: list[tuple[int, int, Any]] = []
+    for label, lo, hi in segments:
+        pieces, frags = split(lo, hi)
+        for grain, a, b in pieces:
+            size = dict(_LEVELS)[grain]
+            for bucket in range(a, b, size):
+                by_grain[grain][bucket] = label
+        fragments += [(a, b, label) for a, b in frags]
+    single = len({label for label, _lo, _hi in segments}) <= 1
+    only = f" AND kind IN ({', '.join(str(int(k)) for k in kinds)})" if kinds else " AND 1 = 0"
+    for grain, buckets in by_grain.items():
+        size = dict(_LEVELS)[grain]
+        params: dict[str, int] = {"grain": grain, "dim": code}
+        where = f"grain = :grain AND dim = :dim AND {_where(_runs(buckets, size), params)}"
+        if single:
+            label = next(iter(buckets.values()))
+            for row in session.execute(text(f"SELECT key, {_SUMS} FROM rollup_count WHERE {where} GROUP BY key"),
+                                       params):
+                out[label][row[0]].add_counts(dict(zip(COUNTERS, row[1:], strict=True)))
+            if kinds:
+                for key, kind, index, n in session.execute(text(
+                        f"SELECT key, kind, bin, SUM(n) FROM rollup_hist WHERE {where}{only} GROUP BY key, kind, bin"),
+                        params):
+                    out[label][key].add_hist(kind, index, n)
+            continue
+        for row in session.execute(text(f"SELECT bucket, key, {', '.join(COUNTERS)} FROM rollup_count WHERE {where}"),
+                                   params):
+            out[buckets[row[0]]][row[1]].add_counts(dict(zip(COUNTERS, row[2:], strict=True)))
+        if kinds:
+            for bucket, key, kind, index, n in session.execute(text(
+                    f"SELECT bucket, key, kind, bin, n FROM rollup_hist WHERE {where}{only}"), params):
+                out[buckets[bucket]][key].add_hist(kind, index, n)
+    for lo, hi, label in fragments:
+        for fact in facts_between(session, lo, hi):
+            key = key_of(fact, code)
+            if key is None:
+                continue
+            figs = out[label][key]
+            figs.add_counts(counts_of(fact))
+            hist = HIST_KINDS.get(fact.kind)
+            if hist is not None and hist in kinds:
+                figs.add_hist(hist, fact.bin, 1)
+    if segments and code != DIM_AGENT:
+        as_of_end(session, segments, code, out, as_of if as_of is not None else max(hi for _l, _lo, hi in segments))
+    return {label: {k: f for k, f in groups.items() if not f.is_empty()} for label, groups in out.items()}
+
+
+def facts_between(session: Session, lo: int, hi: int) -> list[Fact]:
+    rows = session.execute(text(f"SELECT {', '.join(FACT_COLUMNS)} FROM figure_fact WHERE at >= :lo AND at < :hi"),
+                           {"lo": lo, "hi": hi})
+    return [Fact(*r) for r in rows]
+
+
+def as_of_end(session: Session, segments: Sequence[Segment], code: int, out: dict, end: int) -> None:
+    """received_solved counts the tickets received that are solved now; take back the solves (and
+    put back the reopens) that happened at or after `end`, so the figure is as of the period's end."""
+    ordered = sorted((lo, hi, label) for label, lo, hi in segments)
+    starts = [lo for lo, _hi, _label in ordered]
+    rows = session.execute(text(
+        f"SELECT {', '.join(FACT_COLUMNS)} FROM figure_fact WHERE kind = :k AND at >= :end AND value >= :lo "
+        f"AND value < :hi"), {"k": TRANSITION, "end": end, "lo": starts[0], "hi": max(h for _l, h, _b in ordered)})
+    for r in rows:
+        fact = Fact(*r)
+        i = bisect_right(starts, fact.value) - 1
+        if i < 0 or fact.value >= ordered[i][1]:
+            continue
+        key = key_of(fact._replace(kind=RECEIVED), code)
+        if key is not None:
+            out[ordered[i][2]][key].counts["received_solved"] -= fact.flag
 
 
 def figures(session: Session, start: datetime, end: datetime, dim: str = "all",
             kinds: tuple[int, ...] = (0, 1)) -> dict[str, Figures]:
     """Figures over [start, end) grouped by `dim` (all, agent, channel, priority, category);
     `kinds` limits the histograms read (0 first reply, 1 resolution) when only one is shown."""
-    pieces, fragments = split(epoch(start), _ceil_epoch(end))
-    out: dict[str, Figures] = defaultdict(Figures)
-    code = DIMS[dim]
-    for grain, lo, hi in pieces:
-        params = {"grain": grain, "dim": code, "lo": lo, "hi": hi}
-        where = "grain = :grain AND dim = :dim AND bucket >= :lo AND bucket < :hi"
-        for row in session.execute(text(f"SELECT key, {_SUMS} FROM rollup_count WHERE {where} GROUP BY key"),
-                                   params):
-            out[row[0]].add_counts(dict(zip(COUNTERS, row[1:], strict=True)))
-        only = f" AND kind IN ({', '.join(str(int(k)) for k in kinds)})"  # kind precedes bucket in the key
-        for key, kind, index, n in session.execute(
-                text(f"SELECT key, kind, bin, SUM(n) FROM rollup_hist WHERE {where}{only} GROUP BY key, kind, bin"),
-                params):
-            if n:
-                out[key].add_hist(kind, index, n)
-    for lo, hi in fragments:
-        for key, figs in scan(session, _dt(lo), _dt(hi), dim).figures.items():
-            out[key].merge(figs)
-    return {key: figs for key, figs in out.items() if any(figs.counts.values())}
+    lo, hi = bound(start), bound(end)
+    return dict(read(session, [("", lo, hi)], dim, kinds).get("", {}))
 
 
 def total(session: Session, start: datetime, end: datetime) -> Figures:
     return figures(session, start, end).get("", Figures())
 
 
-def _ceil_epoch(at: datetime) -> int:
-    """Instants are whole seconds in the rollups; an end with microseconds rounds up."""
-    value = epoch(at)
-    return value + 1 if at.microsecond else value
+# -- breaches are facts ----------------------------------------------------------------------------
 
 
-def hourly(session: Session, start: datetime, end: datetime, *, with_hist: bool = True) -> dict[int, Figures]:
-    """Team-wide figures per UTC hour over the whole hours of [start, end), keyed by the hour's epoch."""
-    lo, hi = epoch(start) // HOUR * HOUR, _ceil(_ceil_epoch(end), HOUR)
-    params = {"lo": lo, "hi": hi}
-    where = "grain = 0 AND dim = 0 AND bucket >= :lo AND bucket < :hi"
-    out: dict[int, Figures] = defaultdict(Figures)
-    for row in session.execute(text(f"SELECT bucket, {', '.join(COUNTERS)} FROM rollup_count WHERE {where}"),
-                               params):
-        out[row[0]].add_counts(dict(zip(COUNTERS, row[1:], strict=True)))
-    if with_hist:
-        for bucket, kind, index, n in session.execute(
-                text(f"SELECT bucket, kind, bin, n FROM rollup_hist WHERE {where}"), params):
-            if n:
-                out[bucket].add_hist(kind, index, n)
-    return out
+def settle(db: Any, now: datetime) -> int:
+    """Record every breach that fell due by `now` (once, at its due time, against the holder then),
+    in short writes, before figures are read. Returns how many were recorded."""
+    from store.sla.clocks import record_breaches
+
+    done = 0
+    while True:
+        with db.write() as session:
+            n = record_breaches(session, now, limit=SWEEP_BATCH)
+        done += n
+        if n < SWEEP_BATCH:
+            return done
 
 
 # -- the intake curve -------------------------------------------------------------------------------
@@ -130,15 +228,17 @@ def local_midnight(at: datetime, tz: str) -> datetime:
 
 
 def intake_curve(session: Session, now: datetime, tz: str) -> IntakeCurve:
+    """From the quarter-hour rows, so a zone offset of :30 or :45 puts each ticket in its local hour."""
     zone = ZoneInfo(tz)
     midnight = local_midnight(now, tz)
     week_start = local_midnight(midnight - timedelta(days=7) + timedelta(hours=12), tz)
     rows = session.execute(
-        text("SELECT bucket, received FROM rollup_count WHERE grain = 0 AND dim = 0 AND bucket >= :lo "
-             "AND bucket < :hi"), {"lo": epoch(week_start), "hi": epoch(now) // HOUR * HOUR + HOUR}).all()
+        text("SELECT bucket, received FROM rollup_count WHERE grain = :g AND dim = 0 AND bucket >= :lo "
+             "AND bucket < :hi AND received != 0"),
+        {"g": GRAIN_QUARTER, "lo": sec(week_start), "hi": _ceil(bound(now), QUARTER)}).all()
     today, before = [0] * 24, [0] * 24
     for bucket, received in rows:
-        at = _dt(bucket)
+        at = datetime.fromtimestamp(bucket, UTC)
         hour = at.astimezone(zone).hour
         (today if at >= midnight else before)[hour] += received
     return IntakeCurve(tuple(today), tuple(n / 7 for n in before), now.astimezone(zone).hour)
@@ -156,7 +256,7 @@ class Period:
 
 def hour_end(now: datetime) -> datetime:
     """Where a period that ends now is read to: the end of the current hour (nothing there is later)."""
-    return _dt(_ceil(_ceil_epoch(now), HOUR))
+    return datetime.fromtimestamp(_ceil(bound(now), HOUR), UTC)
 
 
 def panel_periods(shift_start: datetime, now: datetime, tz: str) -> tuple[Period, ...]:

@@ -9,13 +9,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from typing import Any
 
 from sqlalchemy import bindparam, text
 from sqlmodel import Session
 
 from store.models import PRIORITIES
-from store.reports.figures import IntakeCurve, Period, figures, intake_curve, panel_periods
-from store.rollups.hooks import epoch
+from store.reports.figures import IntakeCurve, Period, figures, intake_curve, panel_periods, settle
+from store.rollups.facts import sec as epoch
 from store.rollups.metrics import Figures
 from store.sla.clocks import at_risk_horizon
 from store.sla.policies import load_policy_book
@@ -157,3 +158,13 @@ def panel_snapshot(session: Session, now: datetime, *, period: str = "shift", di
         at_risk=at_risk, at_risk_count=at_risk_count, open_counts=open_counts(session),
         intake=intake_curve(session, now, shift.tz), breakdown_period=period, breakdown_dim=dim,
         breakdown=breakdown, agent_labels=labels)
+
+
+
+def panel_refresh(db: Any, now: datetime, *, period: str = "shift", dim: str | None = "agent", limit: int = 50,
+                  team: str = "default") -> PanelSnapshot:
+    """One refresh as the panel's worker does it: breaches that fell due are recorded first (a short
+    write), then everything is read in one read."""
+    settle(db, now)
+    with db.read() as session:
+        return panel_snapshot(session, now, period=period, dim=dim, limit=limit, team=team)

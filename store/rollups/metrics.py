@@ -1,92 +1,82 @@
 """The support metrics: what each figure means, computed from additive counts.
 
-Every figure the panel and `shiftdesk report` show is derived here from a `Figures`, a bag of
-counts that add up across hours, days, agents or channels (so the rollups, the plain SQL
-scan and the known-answer tests all meet in one place). A period is a half-open interval
-[start, end) of instants; which rows fall in it is said per counter below.
+Every figure the panel, the handover and `shiftdesk report` show is derived here from a
+`Figures`, a bag of counts that add up across quarter hours, hours, days, agents or channels
+(so the rollups, the fact scan at a period's edges and the known-answer tests all meet in one
+place). A period is a half-open interval [start, end) of whole seconds. Which facts feed which
+counter is said in store/rollups/facts.py; README.md ("Report JSON") describes every figure.
 
-Definitions (also in README.md, "Report JSON"):
-
-- attainment[metric] = met / (met + breached) over the SLA clocks of that metric whose
-  outcome was decided in the period (a met clock when it stopped, a breached one at its due
-  time), attributed to the agent who held the ticket then (unassigned if nobody did).
-- first reply time = first public agent reply - ticket created (wall-clock seconds), over
-  tickets first replied to in the period. Median and p90 are nearest-rank percentiles,
-  rounded up to the histogram edge that holds them (see EDGES); the mean is exact.
-- resolution time = solved - created (wall-clock seconds) over tickets solved in the period;
-  a ticket reopened and solved again counts once, at its last solve.
-- resolution rate = of the tickets received in the period, the share solved or closed now
-  (the seed's "received 100, of which 98 were eventually solved").
-- first-contact resolution (FCR) = of the tickets solved in the period, the share solved with
-  exactly one public agent reply and never reopened before that solve.
-- repeat-contact rate = of the tickets received in the period, the share whose customer had
-  opened another ticket in the 7 days before.
-- CSAT = share of 4-5 answers among CSAT answers (1-5) given in the period.
-- NPS = % promoters (9-10) - % detractors (0-6) among NPS answers (0-10) given in the period.
+Durations (first reply, resolution) are summarised by a log-bucket sketch in the manner of
+DDSketch: bucket `i` holds the whole seconds [LOWS[i], HIGHS[i]] and reports REPS[i], chosen so
+that |REPS[i] - v| <= 1% of v for every v in the bucket. A nearest-rank percentile read from the
+buckets is therefore within 1% of the exact percentile of the raw durations, on every row, and
+exact below 99 s (one second per bucket). Means are sums over counts: exact.
 """
 
 from __future__ import annotations
 
-from bisect import bisect_left
+from bisect import bisect_right
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 
 METRICS = ("first_reply", "next_reply", "resolution")
 SLA_COLUMNS = {"first_reply": ("fr_met", "fr_breached"), "next_reply": ("nr_met", "nr_breached"),
                "resolution": ("rs_met", "rs_breached")}
-COUNTERS = ("received", "repeat_contact", "received_solved", "assigned", "replied", "solved", "solved_fcr",
-            "res_sum", "frt_n", "frt_sum", "fr_met", "fr_breached", "nr_met", "nr_breached", "rs_met",
-            "rs_breached", "csat_n", "csat_pos", "nps_n", "nps_pro", "nps_det")
+COUNTERS = ("received", "contacts", "repeat_contacts", "reopened", "received_solved", "assigned", "replied",
+            "solved", "solved_fcr", "res_sum", "frt_n", "frt_sum", "fr_met", "fr_breached", "nr_met",
+            "nr_breached", "rs_met", "rs_breached", "csat_n", "csat_pos", "csat_sum", "csat10_n", "csat10_pos",
+            "csat10_sum", "nps_n", "nps_pro", "nps_det")
 REPEAT_WINDOW_SECONDS = 7 * 86400
+HIST_FRT, HIST_RES = 0, 1
+
+# -- the duration sketch -------------------------------------------------------------------------
+
+RELATIVE_ERROR = 0.01
+_MAX_SECONDS = 2**31  # 68 years: every duration a ticket can have
 
 
-def _edges() -> tuple[int, ...]:
-    minutes = [*range(2, 11), *range(12, 31, 2), *range(35, 61, 5), *range(70, 121, 10), *range(135, 241, 15),
-               *range(270, 481, 30), *range(540, 1441, 60)]
-    hours = [*range(26, 49, 2), *range(54, 169, 6)]
-    days = [*range(8, 31), *range(35, 92, 7)]
-    return (10, 20, 30, 45, 60, *(m * 60 for m in minutes), *(h * 3600 for h in hours),
-            *(d * 86400 for d in days))
+def _buckets() -> tuple[tuple[int, ...], tuple[int, ...], tuple[int, ...]]:
+    """Greedy integer buckets: from `lo`, the representative r = floor(1.01 lo) is within 1% of lo,
+    and the widest top with r within 1% of it is floor(r / 0.99). Below 99 s a bucket is 1 s."""
+    lows, highs, reps = [0], [0], [0]
+    lo = 1
+    while lo <= _MAX_SECONDS:
+        rep = lo * 101 // 100
+        high = rep * 100 // 99
+        lows.append(lo)
+        highs.append(high)
+        reps.append(rep)
+        lo = high + 1
+    return tuple(lows), tuple(highs), tuple(reps)
 
 
-# Upper edges (seconds) of the response-time histogram bins: bin i holds (EDGES[i-1], EDGES[i]].
-# Fine where people look (1 min steps to 10 min, 5 min to 1 h), coarser for days.
-EDGES: tuple[int, ...] = _edges()
-OVERFLOW_BIN = len(EDGES)
-
-
-# Breakdowns (per agent, channel, priority, category) keep a coarser scale, so a table of 50
-# agents over a shift reads a few thousand rows, not tens of thousands. Every coarse edge is
-# also a fine edge, so a coarse bin is the fine bin of its upper edge and percentile() is shared.
-COARSE_EDGES: tuple[int, ...] = tuple(m * 60 for m in (1, 2, 5, 10, 20, 30, 45, 60, 90, 120, 180, 240, 360, 480,
-                                                       720, 960, 1440, 2160, 2880, 4320, 7200, 10080, 20160,
-                                                       43200))
+LOWS, HIGHS, REPS = _buckets()
+OVERFLOW_BIN = len(LOWS) - 1
 
 
 def bin_of(seconds: int) -> int:
-    """The histogram bin of a duration; anything past the last edge goes to the overflow bin."""
-    return bisect_left(EDGES, seconds)
-
-
-def coarse_bin(index: int) -> int:
-    """The fine bin of the coarse edge at or above fine bin `index` (overflow stays overflow)."""
-    if index >= OVERFLOW_BIN:
-        return OVERFLOW_BIN
-    coarse = bisect_left(COARSE_EDGES, EDGES[index])
-    return OVERFLOW_BIN if coarse >= len(COARSE_EDGES) else EDGES.index(COARSE_EDGES[coarse])
+    """The sketch bucket of a duration in whole seconds (negative counts as 0)."""
+    if seconds <= 0:
+        return 0
+    return min(bisect_right(LOWS, seconds) - 1, OVERFLOW_BIN)
 
 
 def bin_value(index: int) -> int:
-    """What a percentile falling in a bin reports: its upper edge (the last edge for overflow)."""
-    return EDGES[min(index, len(EDGES) - 1)]
+    """What a percentile falling in bucket `index` reports."""
+    return REPS[min(max(index, 0), OVERFLOW_BIN)]
+
+
+def nearest_rank(total: int, p: float) -> int:
+    """The rank of the p-th percentile (p in percent) among `total` values: ceil(p/100 * total), at least 1."""
+    return max(1, -(-round(p * 1000) * total // 100_000))
 
 
 def percentile(hist: Mapping[int, int], p: float) -> int | None:
-    """Nearest-rank percentile (the smallest value with at least p% at or below it), bin-rounded."""
+    """Nearest-rank percentile (the smallest value with at least p% at or below it), from the sketch."""
     total = sum(n for n in hist.values() if n > 0)
     if total == 0:
         return None
-    rank = max(1, -(-int(p * total * 1000) // 100_000))  # ceil(p/100 * total), p given in percent
+    rank = nearest_rank(total, p)
     seen = 0
     for index in sorted(hist):
         seen += max(hist[index], 0)
@@ -96,12 +86,11 @@ def percentile(hist: Mapping[int, int], p: float) -> int | None:
 
 
 def exact_percentile(values: Iterable[int], p: float) -> int | None:
-    """The same nearest-rank percentile on raw values (the plain scan uses it)."""
+    """The same nearest-rank percentile on raw values."""
     ordered = sorted(values)
     if not ordered:
         return None
-    rank = max(1, -(-int(p * len(ordered) * 1000) // 100_000))
-    return ordered[rank - 1]
+    return ordered[nearest_rank(len(ordered), p) - 1]
 
 
 def _ratio(num: int, den: int) -> float | None:
@@ -145,15 +134,22 @@ class Figures:
             self.counts[name] += int(row.get(name) or 0)
 
     def add_hist(self, kind: int, index: int, n: int) -> None:
-        hist = self.frt_hist if kind == 0 else self.res_hist
-        hist[index] = hist.get(index, 0) + int(n)
+        hist = self.frt_hist if kind == HIST_FRT else self.res_hist
+        value = hist.get(index, 0) + int(n)
+        if value:
+            hist[index] = value
+        else:
+            hist.pop(index, None)
 
     def merge(self, other: Figures) -> None:
         self.add_counts(other.counts)
         for index, n in other.frt_hist.items():
-            self.add_hist(0, index, n)
+            self.add_hist(HIST_FRT, index, n)
         for index, n in other.res_hist.items():
-            self.add_hist(1, index, n)
+            self.add_hist(HIST_RES, index, n)
+
+    def is_empty(self) -> bool:
+        return not any(self.counts.values()) and not self.frt_hist and not self.res_hist
 
     def __getattr__(self, name: str) -> int:
         counts = self.__dict__.get("counts")
@@ -192,6 +188,7 @@ class Figures:
     # -- rates --------------------------------------------------------------------------------------
     @property
     def resolution_rate(self) -> float | None:
+        """Of the tickets received in the period, the share solved at the period's end."""
         return _ratio(self.counts["received_solved"], self.counts["received"])
 
     @property
@@ -200,11 +197,31 @@ class Figures:
 
     @property
     def repeat_rate(self) -> float | None:
-        return _ratio(self.counts["repeat_contact"], self.counts["received"])
+        """Repeat contacts over all contacts (new tickets and reopens)."""
+        return _ratio(self.counts["repeat_contacts"], self.counts["contacts"])
+
+    @property
+    def repeat_contact(self) -> int:
+        return self.counts["repeat_contacts"]
+
+    @property
+    def csat_responses(self) -> int:
+        return self.counts["csat_n"] + self.counts["csat10_n"]
 
     @property
     def csat(self) -> float | None:
-        return _ratio(self.counts["csat_pos"], self.counts["csat_n"])
+        """Share of satisfied answers: 4-5 on a 1-5 survey, 8-10 on a 1-10 one."""
+        return _ratio(self.counts["csat_pos"] + self.counts["csat10_pos"], self.csat_responses)
+
+    @property
+    def csat_mean(self) -> float | None:
+        """Mean score of the 1-5 answers."""
+        return _ratio(self.counts["csat_sum"], self.counts["csat_n"])
+
+    @property
+    def csat10_mean(self) -> float | None:
+        """Mean score of the 1-10 answers."""
+        return _ratio(self.counts["csat10_sum"], self.counts["csat10_n"])
 
     @property
     def nps(self) -> float | None:
