@@ -137,7 +137,7 @@ def register(app: typer.Typer) -> None:
         from store.db.engine import open_database
         from store.errors import ShiftdeskError
         from store.reports.document import BY, build, csv_rows
-        from store.reports.figures import hour_end, local_midnight
+        from store.reports.figures import hour_end, local_midnight, settle
         from store.reports.live import agent_labels
         from store.team.shifts import team_timezone
 
@@ -147,6 +147,7 @@ def register(app: typer.Typer) -> None:
             _fail(t("report.bad_format", value=fmt, allowed=", ".join(FORMATS)))
         db = open_database(_state(ctx).db_url)
         now = clock_now()
+        settle(db, now)  # breaches that fell due are facts before anything is counted
         with db.read() as session:
             try:
                 tz = team_timezone(session, team)

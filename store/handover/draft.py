@@ -9,8 +9,8 @@
 - summary: received, replied, solved, attainment per metric, breaches, at risk now.
 
 Every list is one capped SQL query (the lead edits a handover, not a report); `totals`
-keeps how many matched. Breaches count clocks already recorded as breached and running
-clocks whose due time passed unrecorded, so drafting needs no write.
+keeps how many matched. The summary's figures come from the one reader the panel and
+`shiftdesk report` use, after the breaches that fell due are recorded.
 """
 
 from __future__ import annotations
@@ -24,6 +24,7 @@ from sqlmodel import Session, col, select
 
 from store.handover.content import HandoverContent, MetricAttainment, ShiftSummary, TicketItem, iso
 from store.models import METRICS, NO_DUE, VIP_TIERS, Agent, Customer, SlaClock, Ticket, TicketEvent
+from store.rollups.metrics import Figures
 from store.sla.clocks import epoch
 from store.team.shifts import ShiftWindow
 
@@ -175,36 +176,25 @@ def special(session: Session, window: ShiftWindow, now: datetime) -> tuple[list[
 
 
 def summary(session: Session, window: ShiftWindow, now: datetime) -> ShiftSummary:
-    start, end = window.start, window.end
+    """The shift's figures from the one reader the panel and the report use (store.reports.figures),
+    over [shift start, the end of the current hour or the shift's end); breaches that fell due are
+    recorded first, in this transaction, so they count whether or not a console swept."""
+    from store.reports.figures import figures, hour_end
+    from store.rollups.hooks import write_pending
+    from store.sla.clocks import record_breaches
 
-    def distinct_tickets(*where) -> int:
-        return int(session.exec(select(func.count(func.distinct(TicketEvent.ticket_id))).where(
-            TicketEvent.at >= start, TicketEvent.at < end, *where)).one())
-
-    received = session.exec(select(func.count()).select_from(Ticket).where(
-        Ticket.created_at >= start, Ticket.created_at < end)).one()
-    replied = distinct_tickets(TicketEvent.kind == "agent_reply")
-    solved = distinct_tickets(TicketEvent.kind == "status_changed",
-                              col(TicketEvent.data)["to"].as_string() == "solved")
-    until = min(end, now)
-    met_or_breached = or_(
-        and_(col(SlaClock.outcome).in_(("met", "breached")), col(SlaClock.ended_at) >= start,
-             col(SlaClock.ended_at) < end),
-        and_(SlaClock.state == "running", col(SlaClock.outcome).is_(None), col(SlaClock.due_at) >= start,
-             col(SlaClock.due_at) < until),
-    )
-    outcome = func.coalesce(SlaClock.outcome, "breached")
-    counts = session.exec(select(SlaClock.metric, outcome, func.count()).where(met_or_breached)
-                          .group_by(SlaClock.metric, outcome)).all()
-    table = {(metric, result): int(n) for metric, result, n in counts}
-    attainment = tuple(MetricAttainment(m, table.get((m, "met"), 0), table.get((m, "breached"), 0)) for m in METRICS)
+    while record_breaches(session, now) >= 5000:
+        pass
+    write_pending(session)
+    f = figures(session, window.start, min(window.end, hour_end(now))).get("", Figures())
+    attainment = tuple(MetricAttainment(m, f.met(m), f.breached(m)) for m in METRICS)
     at = epoch(now)
     open_now, at_risk, breached_now = session.exec(select(
         func.count(),
         func.count().filter(and_(Ticket.risk_key <= at, Ticket.due_key > at)),
         func.count().filter(Ticket.due_key <= at),
     ).where(Ticket.is_open == True)).one()  # noqa: E712
-    return ShiftSummary(received=int(received), replied=replied, solved=solved, attainment=attainment,
+    return ShiftSummary(received=f.received, replied=f.replied, solved=f.solved, attainment=attainment,
                         breaches=sum(r.breached for r in attainment), at_risk_now=int(at_risk),
                         breached_now=int(breached_now), open_now=int(open_now))
 

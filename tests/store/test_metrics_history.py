@@ -32,35 +32,44 @@ def history(db_url: str):
 MIN, HOUR = 60, 3600
 
 
+def near(value: int | None, exact: int) -> bool:
+    """A sketch percentile: within 1% of the exact one (README, "Report JSON")."""
+    return value is not None and abs(value - exact) <= 0.01 * exact
+
+
 def test_week_totals(history: History):
     f = history.total(WEEK)
-    assert (f.received, f.repeat_contact, f.received_solved) == (7, 2, 5)
+    # Contacts: 7 new tickets and T3's reopen. Repeats: T3 (c1 again in 訂單服務, within 7 days of T1's
+    # solve) and T3's reopen; T5 is c2's but in 訂單服務, while c2's T2 was 售後支援: not a repeat.
+    assert (f.received, f.contacts, f.repeat_contacts, f.reopened, f.received_solved) == (7, 8, 2, 1, 5)
     assert f.resolution_rate == pytest.approx(5 / 7)
-    assert f.repeat_rate == pytest.approx(2 / 7)
-    assert (f.solved, f.solved_fcr, f.fcr) == (5, 3, pytest.approx(0.6))
+    assert f.repeat_rate == pytest.approx(2 / 8)
+    # FCR: T2 and T7. T1 had one reply and no reopen, but c1 came back about 訂單服務 (T3) within 7 days.
+    assert (f.solved, f.solved_fcr, f.fcr) == (5, 2, pytest.approx(0.4))
     assert (f.met("first_reply"), f.breached("first_reply")) == (3, 3)
     assert (f.met("next_reply"), f.breached("next_reply")) == (1, 1)
     assert (f.met("resolution"), f.breached("resolution")) == (5, 0)
     assert f.attainment("first_reply") == 0.5 and f.attainment("resolution") == 1.0
     assert f.attainment() == pytest.approx(9 / 13)
     # First replies: 20 min, 3 h 15, 30 min, 1 h, 40 min.
-    assert (f.frt(50), f.frt(90)) == (40 * MIN, 195 * MIN)
+    assert near(f.frt(50), 40 * MIN) and near(f.frt(90), 195 * MIN)
     assert f.frt_mean == pytest.approx((20 + 195 + 30 + 60 + 40) * MIN / 5)
     # Resolutions: 1 h, 4 h, 3 h (T3 counts once, at its last solve), 8 h, 1 h 30.
-    assert (f.res(50), f.res(90)) == (3 * HOUR, 8 * HOUR)
+    assert near(f.res(50), 3 * HOUR) and near(f.res(90), 8 * HOUR)
     assert f.res_mean == pytest.approx(210 * MIN)
     assert (f.csat_n, f.csat_pos, f.csat) == (3, 2, pytest.approx(2 / 3))
+    assert (f.csat_sum, f.csat_mean) == (11, pytest.approx(11 / 3))  # 5, 2 and 4
     assert (f.nps_n, f.nps_pro, f.nps_det, f.nps) == (2, 1, 1, 0.0)
     assert (f.assigned, f.replied) == (6, 7)
 
 
 def test_today_leaves_out_yesterday(history: History):
     f = history.total(TODAY)
-    assert (f.received, f.repeat_contact, f.received_solved) == (6, 2, 4)
+    assert (f.received, f.contacts, f.repeat_contacts, f.received_solved) == (6, 7, 2, 4)
     assert (f.solved, f.solved_fcr) == (4, 2)
     assert (f.met("first_reply"), f.breached("first_reply")) == (2, 3)
-    assert (f.frt(50), f.frt(90)) == (40 * MIN, 195 * MIN)
-    assert (f.res(50), f.res(90)) == (3 * HOUR, 8 * HOUR)
+    assert near(f.frt(50), 40 * MIN) and near(f.frt(90), 195 * MIN)
+    assert near(f.res(50), 3 * HOUR) and near(f.res(90), 8 * HOUR)
     assert (f.csat_n, f.csat_pos) == (2, 1)
     assert f.nps == -100.0
 
@@ -84,10 +93,10 @@ def test_per_agent_with_breaches_while_unassigned(history: History):
     nobody = rows[""]
     assert (amy.assigned, amy.replied, amy.solved) == (4, 4, 3)
     assert (sum(amy.met(m) for m in ("first_reply", "next_reply", "resolution")), amy.attainment()) == (7, 1.0)
-    assert amy.frt(50) == 30 * MIN
+    assert near(amy.frt(50), 30 * MIN)
     assert (ben.assigned, ben.replied, ben.solved) == (2, 3, 2)
     assert ben.attainment() == 0.5
-    assert ben.frt(50) == 60 * MIN
+    assert near(ben.frt(50), 60 * MIN)
     assert (nobody.breached("first_reply"), nobody.attainment(), nobody.solved) == (2, 0.0, 0)
     assert (amy.csat_n, ben.csat_n, amy.nps_n) == (2, 1, 2)
 
@@ -150,5 +159,5 @@ def test_migration_backfills_a_filled_database(tmp_path):
     upgrade(h.db, backup=False)
     after = {d: {k: f.counts for k, f in h.figures(WEEK, dim=d).items()} for d in dims}
     assert after == before
-    assert h.total(WEEK).frt(50) == 40 * MIN
+    assert near(h.total(WEEK).frt(50), 40 * MIN)
     h.db.dispose()

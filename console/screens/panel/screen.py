@@ -151,12 +151,11 @@ class PanelScreen(ReportsFailures, Screen[None]):
 
     @work(thread=True, exclusive=True, group="panel-poll", exit_on_error=False)
     def _load(self, period: str, dim: str | None) -> None:
-        from store.reports.live import panel_snapshot
+        from store.reports.live import panel_refresh
 
         services = self.app.wait_services()  # type: ignore[attr-defined]
         started = time.perf_counter()
-        with services.db.read() as session:
-            snapshot = panel_snapshot(session, services.clock.now(), period=period, dim=dim)
+        snapshot = panel_refresh(services.db, services.clock.now(), period=period, dim=dim)
         self.post_message(PanelLoaded(snapshot, time.perf_counter() - started))
 
     def _rearm(self) -> None:
