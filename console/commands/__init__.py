@@ -9,6 +9,7 @@ import typer
 # One module per area; each defines `register(app: typer.Typer) -> None`.
 COMMAND_MODULES = (
     "console.commands.setup",
+    "console.commands.rollups",
     "console.commands.templates",
     "console.commands.shifts",
     "console.commands.handover",

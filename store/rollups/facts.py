@@ -144,9 +144,15 @@ class Peers:
 
 
 def _solve_transitions(h: TicketHistory) -> list[datetime]:
-    return [at for _id, kind, at, _actor, data in h.events
-            if kind == "status_changed" and (data or {}).get("to") in SOLVED
-            and (data or {}).get("from") not in SOLVED]
+    """When the ticket became solved, following its status events in the order they were recorded."""
+    out, solved = [], False
+    for _id, kind, at, _actor, data in sorted(h.events, key=lambda e: e[0]):
+        if kind == "status_changed":
+            now = (data or {}).get("to") in SOLVED
+            if now and not solved:
+                out.append(at)
+            solved = now
+    return out
 
 
 def customer_facts(histories: Iterable[TicketHistory], window: int = REPEAT_WINDOW_SECONDS
@@ -192,15 +198,17 @@ def _repeat_after(h: TicketHistory, peers: Peers, solved: datetime, span: timede
 
 
 def ticket_facts(h: TicketHistory, peers: Peers, span: timedelta) -> list[Fact]:
-    events = sorted(h.events, key=lambda e: (e[2], e[0]))
+    # The state (solved or not, replies, reopens) follows the events in the order they were recorded;
+    # the values at an instant (holder, priority, category) follow the changes in time order.
+    events = sorted(h.events, key=lambda e: e[0])
     created = next((e for e in events if e[1] == "created"), None)
     data0 = (created[4] if created else None) or {}
     channel = data0.get("channel") or h.channel
     holder, priority = _Timeline(None), _Timeline(data0.get("priority") or h.priority)
     category = _Timeline(data0.get("category") if data0.get("category") is not None else h.category)
-    for at, value in h.category_changes:
+    for at, value in sorted(h.category_changes, key=lambda c: c[0]):
         category.change(at, value)
-    for _id, kind, at, _actor, data in events:
+    for _id, kind, at, _actor, data in sorted(events, key=lambda e: (e[2], e[0])):
         data = data or {}
         if kind == "assigned":
             holder.change(at, data.get("to"))
@@ -230,12 +238,12 @@ def ticket_facts(h: TicketHistory, peers: Peers, span: timedelta) -> list[Fact]:
                 secs = max(seconds_between(c, at), 0)
                 out.append(fact(FIRST_REPLY, at, who if who is not None else actor, value=secs, bin=bin_of(secs)))
         elif kind == "status_changed":
-            was, now = data.get("from"), data.get("to")
-            if now in SOLVED and was not in SOLVED:
+            now = data.get("to")
+            if now in SOLVED and not solved:
                 solved = True
                 last_solve = (at, replies, reopens)
                 out.append(Fact(TRANSITION, sec(at), None, *received, value=sec(c), flag=1))
-            elif was in SOLVED and now not in SOLVED:
+            elif now not in SOLVED and solved:
                 solved = False
                 reopens += 1
                 out.append(fact(REOPENED, at))

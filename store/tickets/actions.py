@@ -236,14 +236,19 @@ def escalate(ctx: Context, ticket_id: int, agent_id: int | None, reason: str, *,
     return ticket
 
 
-def record_survey(ctx: Context, ticket_id: int, kind: str, score: int, comment: str = "") -> None:
+def record_survey(ctx: Context, ticket_id: int, kind: str, score: int, comment: str = "", *,
+                  scale: int = 5) -> None:
+    """A survey answer: CSAT on a 1-5 (default) or 1-10 scale, or NPS 0-10."""
     from store.models import Survey
 
     if kind not in ("csat", "nps"):
         raise ValueError(f"survey kind: {kind!r} is not csat or nps")
-    low, high = (1, 5) if kind == "csat" else (0, 10)
+    if kind == "csat" and scale not in (5, 10):
+        raise ValueError(f"survey scale: {scale} is not 5 or 10 for csat")
+    low, high = (1, scale) if kind == "csat" else (0, 10)
     if not low <= score <= high:
         raise ValueError(f"survey score: {score} is outside {low}-{high} for {kind}")
     ticket = load_ticket(ctx.session, ticket_id)
-    ctx.session.add(Survey(ticket_id=ticket_id, kind=kind, score=score, at=ctx.at, comment=comment))
-    add_event(ctx, ticket, "survey", None, body=comment, data={"kind": kind, "score": score})
+    scale = scale if kind == "csat" else 10
+    ctx.session.add(Survey(ticket_id=ticket_id, kind=kind, score=score, scale=scale, at=ctx.at, comment=comment))
+    add_event(ctx, ticket, "survey", None, body=comment, data={"kind": kind, "score": score, "scale": scale})
