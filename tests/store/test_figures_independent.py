@@ -57,7 +57,7 @@ def load(conn) -> dict:
     tickets = {r[0]: {"customer": r[1], "created": _dt(r[2]), "channel": r[3], "category": r[4], "priority": r[5],
                       "events": [], "clocks": [], "surveys": [], "cats": []}
                for r in q("SELECT id, customer_id, created_at, channel, category, priority FROM ticket")}
-    for tid, eid, kind, at, actor, data in q("SELECT ticket_id, id, kind, at, actor_id, data FROM ticket_event "
+    for tid, _eid, kind, at, actor, data in q("SELECT ticket_id, id, kind, at, actor_id, data FROM ticket_event "
                                              "ORDER BY ticket_id, id"):
         tickets[tid]["events"].append((kind, _dt(at), actor, _json(data)))
     for tid, metric, outcome, ended in q("SELECT ticket_id, metric, outcome, ended_at FROM sla_clock "
@@ -101,9 +101,10 @@ def facts(rows: dict) -> list[dict]:
         first_cat = created_event.get("category") if created_event.get("category") is not None else t["category"]
         first_prio = created_event.get("priority") or t["priority"]
 
-        def attrs(when, agent=None):
+        def attrs(when, agent=None, channel=channel, first_prio=first_prio, prio_changes=prio_changes,
+                  first_cat=first_cat, cats=t["cats"]):
             return {"agent": agent, "channel": channel, "priority": value_at(first_prio, prio_changes, when),
-                    "category": value_at(first_cat, t["cats"], when)}
+                    "category": value_at(first_cat, cats, when)}
 
         base = {"channel": channel, "priority": value_at(first_prio, prio_changes, c),
                 "category": value_at(first_cat, t["cats"], c), "agent": None}
@@ -250,7 +251,14 @@ def live_actions(db, seed: int) -> None:
     """Actions through the store on top of the demo: raises after due times, reopens, 1-10 surveys,
     instants a moment before the hour."""
     from store.tickets.actions import (
-        Context, add_customer_message, add_reply, claim, escalate, record_survey, set_priority, set_status,
+        Context,
+        add_customer_message,
+        add_reply,
+        claim,
+        escalate,
+        record_survey,
+        set_priority,
+        set_status,
     )
 
     rng = random.Random(seed)
