@@ -5,6 +5,7 @@ the repeat window, and the 1% bound of the duration sketch."""
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
+from itertools import pairwise
 
 import pytest
 from hypothesis import given, settings
@@ -20,7 +21,14 @@ from store.rollups.facts import customer_facts
 from store.rollups.history import load
 from store.rollups.metrics import HIGHS, LOWS, REPS, Figures, bin_of, exact_percentile, percentile
 from store.rollups.rebuild import check
-from store.tickets.actions import Context, add_reply, claim, create_ticket, record_survey, set_priority, set_status
+from store.tickets.actions import (
+    Context,
+    add_reply,
+    claim,
+    create_ticket,
+    record_survey,
+    set_priority,
+)
 
 
 def t(hour: int, minute: int = 0, second: int = 0, micro: int = 0) -> datetime:
@@ -115,7 +123,7 @@ def test_any_period_is_the_sum_of_its_parts_to_the_minute(db_url: str):
         for dim in ("all", "agent", "channel", "priority", "category"):
             whole = figures(s, WEEK, NOW, dim)
             summed: dict[str, Figures] = {}
-            for a, b in zip(cuts, cuts[1:], strict=False):
+            for a, b in pairwise(cuts):
                 for key, f in figures(s, a, b, dim).items():
                     summed.setdefault(key, Figures()).merge(f)
             plain = scan(s, WEEK, NOW, dim).figures
@@ -134,7 +142,7 @@ def test_split_reads_quarters_and_facts_only_at_the_edges():
     assert fragments == [(lo, int(at(1, 10, 45).timestamp())), (int(at(3, 2).timestamp()), hi)]
     covered = sorted([(a, b) for _g, a, b in pieces] + fragments)
     assert covered[0][0] == lo and covered[-1][1] == hi
-    assert all(x[1] == y[0] for x, y in zip(covered, covered[1:], strict=False))
+    assert all(x[1] == y[0] for x, y in pairwise(covered))
 
 
 def test_csat_share_and_mean_on_both_scales(small):
