@@ -31,6 +31,7 @@ AGENT_WRITES = {
     "rollup_count": "INSERT, UPDATE",
     "rollup_hist": "INSERT, UPDATE",
     "rollup_open": "INSERT, UPDATE",
+    "figure_fact": "INSERT, DELETE",  # the facts behind the rollups, rewritten per ticket as it changes
 }
 # Leads also write and acknowledge handovers.
 LEAD_WRITES = {"handover": "INSERT, UPDATE", "handover_addendum": "INSERT"}
