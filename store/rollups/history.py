@@ -49,13 +49,15 @@ def load(conn: Connection, ticket_ids: Iterable[int]) -> list[TicketHistory]:
                                      _T.c.priority).where(_T.c.id.in_(chunk))):
             out[r[0]] = TicketHistory(r[0], r[1], r[2], r[3], r[4], r[5], [], [], [], [])
         for r in conn.execute(select(_E.c.ticket_id, _E.c.id, _E.c.kind, _E.c.at, _E.c.actor_id, _E.c.data)
-                              .where(_E.c.ticket_id.in_(chunk), _E.c.kind.in_(_FACT_EVENTS))
-                              .order_by(_E.c.ticket_id, _E.c.id)):
-            out[r[0]].events.append((r[1], r[2], r[3], r[4], _data(r[5])))
+                              .where(_E.c.ticket_id.in_(chunk)).order_by(_E.c.ticket_id, _E.c.id)):
+            # Kinds and outcomes are picked here, not in the WHERE: with them there, SQLite may walk
+            # the (kind, at) or (state, outcome) index over the whole table instead of the ticket's.
+            if r[2] in _FACT_EVENTS:
+                out[r[0]].events.append((r[1], r[2], r[3], r[4], _data(r[5])))
         for r in conn.execute(select(_C.c.ticket_id, _C.c.metric, _C.c.outcome, _C.c.ended_at)
-                              .where(_C.c.ticket_id.in_(chunk), _C.c.outcome.in_(("met", "breached")))
-                              .order_by(_C.c.ticket_id, _C.c.id)):
-            out[r[0]].clocks.append((r[1], r[2], r[3]))
+                              .where(_C.c.ticket_id.in_(chunk)).order_by(_C.c.ticket_id, _C.c.id)):
+            if r[2] in ("met", "breached"):
+                out[r[0]].clocks.append((r[1], r[2], r[3]))
         for r in conn.execute(select(_S.c.ticket_id, _S.c.id, _S.c.at, _S.c.kind, _S.c.score, _S.c.scale)
                               .where(_S.c.ticket_id.in_(chunk)).order_by(_S.c.ticket_id, _S.c.id)):
             out[r[0]].surveys.append((r[1], r[2], r[3], r[4], r[5]))
