@@ -347,7 +347,7 @@ class FigureFact(SQLModel, table=True):
     __table_args__ = (
         Index("ix_fact_ticket", "ticket_id"),
         Index("ix_fact_at", "at"),
-        Index("ix_fact_kind_at", "kind", "at"),
+        Index("ix_fact_kind_at", "kind", "at", "value", "flag"),
     )
     id: int | None = Field(default=None, primary_key=True)
     ticket_id: int = Field(sa_column=Column(BigInteger, nullable=False))

@@ -24,7 +24,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import text
 from sqlmodel import Session
 
-from store.rollups.facts import HIST_KINDS, RECEIVED, TRANSITION, Fact, counts_of, sec
+from store.rollups.facts import HIST_KINDS, TRANSITION, Fact, counts_of, sec
 from store.rollups.hooks import (
     DIM_AGENT,
     DIMS,
@@ -95,14 +95,6 @@ def _runs(buckets: Iterable[int], size: int) -> list[tuple[int, int]]:
     return out
 
 
-def _where(runs: list[tuple[int, int]], params: dict[str, int]) -> str:
-    terms = []
-    for i, (lo, hi) in enumerate(runs):
-        params[f"lo{i}"], params[f"hi{i}"] = lo, hi
-        terms.append(f"(bucket >= :lo{i} AND bucket < :hi{i})")
-    return "(" + " OR ".join(terms) + ")"
-
-
 def read(session: Session, segments: Sequence[Segment], dim: str = "all", kinds: tuple[int, ...] = (0, 1),
          *, as_of: int | None = None) -> dict[Any, dict[str, Figures]]:
     """Figures per segment label and group key. The resolution rate is as of `as_of` (default: the
@@ -119,29 +111,10 @@ def read(session: Session, segments: Sequence[Segment], dim: str = "all", kinds:
                 by_grain[grain][bucket] = label
         fragments += [(a, b, label) for a, b in frags]
     single = len({label for label, _lo, _hi in segments}) <= 1
-    only = f" AND kind IN ({', '.join(str(int(k)) for k in kinds)})" if kinds else " AND 1 = 0"
     for grain, buckets in by_grain.items():
         size = dict(_LEVELS)[grain]
-        params: dict[str, int] = {"grain": grain, "dim": code}
-        where = f"grain = :grain AND dim = :dim AND {_where(_runs(buckets, size), params)}"
-        if single:
-            label = next(iter(buckets.values()))
-            for row in session.execute(text(f"SELECT key, {_SUMS} FROM rollup_count WHERE {where} GROUP BY key"),
-                                       params):
-                out[label][row[0]].add_counts(dict(zip(COUNTERS, row[1:], strict=True)))
-            if kinds:
-                for key, kind, index, n in session.execute(text(
-                        f"SELECT key, kind, bin, SUM(n) FROM rollup_hist WHERE {where}{only} GROUP BY key, kind, bin"),
-                        params):
-                    out[label][key].add_hist(kind, index, n)
-            continue
-        for row in session.execute(text(f"SELECT bucket, key, {', '.join(COUNTERS)} FROM rollup_count WHERE {where}"),
-                                   params):
-            out[buckets[row[0]]][row[1]].add_counts(dict(zip(COUNTERS, row[2:], strict=True)))
-        if kinds:
-            for bucket, key, kind, index, n in session.execute(text(
-                    f"SELECT bucket, key, kind, bin, n FROM rollup_hist WHERE {where}{only}"), params):
-                out[buckets[bucket]][key].add_hist(kind, index, n)
+        for run in _runs(buckets, size):  # one range per statement: an OR of ranges defeats the key's index
+            _read_run(session, grain, code, run, buckets, out, single, kinds)
     for lo, hi, label in fragments:
         for fact in facts_between(session, lo, hi):
             key = key_of(fact, code)
@@ -157,28 +130,62 @@ def read(session: Session, segments: Sequence[Segment], dim: str = "all", kinds:
     return {label: {k: f for k, f in groups.items() if not f.is_empty()} for label, groups in out.items()}
 
 
+def _read_run(session: Session, grain: int, code: int, run: tuple[int, int], buckets: dict[int, Any],
+              out: dict, single: bool, kinds: tuple[int, ...]) -> None:
+    """The rollup rows of one grain over one contiguous range of buckets."""
+    params: dict[str, int] = {"grain": grain, "dim": code, "lo": run[0], "hi": run[1]}
+    where = "grain = :grain AND dim = :dim AND bucket >= :lo AND bucket < :hi"
+    only = f" AND kind IN ({', '.join(str(int(k)) for k in kinds)})" if kinds else " AND 1 = 0"
+    if single:
+        label = next(iter(buckets.values()))
+        for row in session.execute(text(f"SELECT key, {_SUMS} FROM rollup_count WHERE {where} GROUP BY key"), params):
+            out[label][row[0]].add_counts(dict(zip(COUNTERS, row[1:], strict=True)))
+        if kinds:
+            for key, kind, index, n in session.execute(text(
+                    f"SELECT key, kind, bin, SUM(n) FROM rollup_hist WHERE {where}{only} GROUP BY key, kind, bin"),
+                    params):
+                out[label][key].add_hist(kind, index, n)
+        return
+    for row in session.execute(text(f"SELECT bucket, key, {', '.join(COUNTERS)} FROM rollup_count WHERE {where}"),
+                               params):
+        out[buckets[row[0]]][row[1]].add_counts(dict(zip(COUNTERS, row[2:], strict=True)))
+    if kinds:
+        for bucket, key, kind, index, n in session.execute(text(
+                f"SELECT bucket, key, kind, bin, n FROM rollup_hist WHERE {where}{only}"), params):
+            out[buckets[bucket]][key].add_hist(kind, index, n)
+
+
 def facts_between(session: Session, lo: int, hi: int) -> list[Fact]:
     rows = session.execute(text(f"SELECT {', '.join(FACT_COLUMNS)} FROM figure_fact WHERE at >= :lo AND at < :hi"),
                            {"lo": lo, "hi": hi})
     return [Fact(*r) for r in rows]
 
 
+_KEY_SQL = {0: None, 2: "COALESCE(channel, '')", 3: "COALESCE(priority, '')", 4: "COALESCE(category, '')"}
+
+
 def as_of_end(session: Session, segments: Sequence[Segment], code: int, out: dict, end: int) -> None:
     """received_solved counts the tickets received that are solved now; take back the solves (and
-    put back the reopens) that happened at or after `end`, so the figure is as of the period's end."""
+    put back the reopens) that happened at or after `end`, so the figure is as of the period's end.
+    (ix_fact_kind_at covers kind, at, value and flag: the total needs no table row.)"""
     ordered = sorted((lo, hi, label) for label, lo, hi in segments)
+    key = _KEY_SQL[code]
+    params = {"k": TRANSITION, "end": end, "lo": ordered[0][0], "hi": max(h for _l, h, _b in ordered)}
+    where = "kind = :k AND at >= :end AND value >= :lo AND value < :hi"
+    if len(ordered) == 1:
+        label = ordered[0][2]
+        sql = (f"SELECT '', SUM(flag) FROM figure_fact WHERE {where}" if key is None
+               else f"SELECT {key}, SUM(flag) FROM figure_fact WHERE {where} GROUP BY {key}")
+        for k, n in session.execute(text(sql), params):
+            if n:
+                out[label][k].counts["received_solved"] -= int(n)
+        return
     starts = [lo for lo, _hi, _label in ordered]
-    rows = session.execute(text(
-        f"SELECT {', '.join(FACT_COLUMNS)} FROM figure_fact WHERE kind = :k AND at >= :end AND value >= :lo "
-        f"AND value < :hi"), {"k": TRANSITION, "end": end, "lo": starts[0], "hi": max(h for _l, h, _b in ordered)})
-    for r in rows:
-        fact = Fact(*r)
-        i = bisect_right(starts, fact.value) - 1
-        if i < 0 or fact.value >= ordered[i][1]:
-            continue
-        key = key_of(fact._replace(kind=RECEIVED), code)
-        if key is not None:
-            out[ordered[i][2]][key].counts["received_solved"] -= fact.flag
+    for value, flag, k in session.execute(text(f"SELECT value, flag, {key or chr(39) * 2} FROM figure_fact "
+                                               f"WHERE {where}"), params):
+        i = bisect_right(starts, value) - 1
+        if i >= 0 and value < ordered[i][1]:
+            out[ordered[i][2]][k].counts["received_solved"] -= flag
 
 
 def figures(session: Session, start: datetime, end: datetime, dim: str = "all",

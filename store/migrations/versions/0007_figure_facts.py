@@ -84,7 +84,7 @@ def upgrade() -> None:
     )
     op.create_index("ix_fact_ticket", "figure_fact", ["ticket_id"])
     op.create_index("ix_fact_at", "figure_fact", ["at"])
-    op.create_index("ix_fact_kind_at", "figure_fact", ["kind", "at"])
+    op.create_index("ix_fact_kind_at", "figure_fact", ["kind", "at", "value", "flag"])
     from store.rollups.rebuild import rebuild
 
     rebuild(op.get_bind())
