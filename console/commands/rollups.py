@@ -54,11 +54,7 @@ def register(app: typer.Typer) -> None:
         db = open_database(cli_state(ctx).db_url)
         started = time.perf_counter()
         with _bar() as progress, db.engine.begin() as conn:
-            rebuild(conn, _reporter(progress))
-        with db.read() as session:
-            from sqlalchemy import text
-
-            facts = session.execute(text("SELECT COUNT(*) FROM figure_fact")).scalar() or 0
+            facts = rebuild(conn, _reporter(progress))
         db.dispose()
         out.print(Text(t("rollups.rebuilt", facts=facts, seconds=time.perf_counter() - started)))
 

@@ -127,16 +127,19 @@ def _steps(conn: Connection) -> list[list[int]]:
     return steps
 
 
-def rebuild(conn: Connection, progress: Progress | None = None, *, window: int = REPEAT_WINDOW_SECONDS) -> None:
-    """Empty the facts and rollups and refill them from ticket, ticket_event, sla_clock, survey and audit."""
+def rebuild(conn: Connection, progress: Progress | None = None, *, window: int = REPEAT_WINDOW_SECONDS) -> int:
+    """Empty the facts and rollups and refill them from ticket, ticket_event, sla_clock, survey and audit;
+    returns how many facts were written."""
     for table in ("figure_fact", "rollup_count", "rollup_hist", "rollup_open"):
         conn.execute(text(f"DELETE FROM {table}"))
     steps = _steps(conn)
+    written = 0
     for i, customers in enumerate(steps):
         facts = customer_facts(history.load(conn, history.customer_ticket_ids(conn, customers)), window)
         rows = [row for tid, found in sorted(facts.items()) for row in fact_rows(tid, found)]
         if rows:
             conn.execute(insert(_FACTS), rows)
+        written += len(rows)
         if progress:
             progress("facts", i + 1, len(steps))
     sum_rollups(conn)
@@ -145,6 +148,7 @@ def rebuild(conn: Connection, progress: Progress | None = None, *, window: int =
                       f"SELECT priority, status, COUNT(*) FROM ticket WHERE {is_open} GROUP BY priority, status"))
     if progress:
         progress("rollups", 1, 1)
+    return written
 
 
 # -- checking ----------------------------------------------------------------------------------------
