@@ -113,7 +113,6 @@ def _hook(session: Session) -> Session:
         session.info[_HOOKED] = True
         event.listen(session, "before_commit", write_pending)
         event.listen(session, "after_rollback", _discard)
-        event.listen(session, "before_flush", _flushing)
     return session
 
 
@@ -137,6 +136,11 @@ def _flushing(session: Session, _context: Any, _instances: Any) -> None:
             touch(session, obj.id)
         elif isinstance(obj, (SlaClock, Survey, TicketEvent)):
             touch(session, obj.ticket_id)
+
+
+# Every session: a write that changes a ticket, clock or survey row without recording an event
+# (intake's category update) still has its facts recomputed.
+event.listen(Session, "before_flush", _flushing)
 
 
 def _add(session: Session, table: str, row: tuple, values: dict[str, int]) -> None:

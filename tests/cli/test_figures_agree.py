@@ -96,3 +96,27 @@ def test_report_right_after_an_import_counts_every_breach(tmp_path: Path, frozen
     assert (totals["first_reply_breached"], totals["resolution_breached"]) == (2, 2)
     again = json.loads(runner.invoke(app, ["--db", str(path), "--lang", "en", "report", "--format", "json"]).output)
     assert again["totals"]["first_reply_breached"] == 2  # recorded once
+
+
+def test_db_check_after_an_import_that_changes_a_category(tmp_path: Path, frozen):
+    """Intake changes a ticket's category with no event: its facts still follow (and db check agrees);
+    the figures after the change count under the new category, those before under the old one."""
+    path = tmp_path / "c.db"
+    assert runner.invoke(app, ["--db", str(path), "init"]).exit_code == 0
+    created, later = (NOW - timedelta(hours=5)).isoformat(), (NOW - timedelta(hours=1)).isoformat()
+    first, second = tmp_path / "a.jsonl", tmp_path / "b.jsonl"
+    record = {"type": "ticket", "external_id": "T-9", "created_at": created, "subject": "a", "customer": "x",
+              "priority": "low", "category": "訂單服務/訂單狀態"}
+    first.write_text(json.dumps(record, ensure_ascii=False) + "\n", encoding="utf-8")
+    second.write_text(json.dumps({**record, "updated_at": later, "category": "售後支援/退換貨"}, ensure_ascii=False)
+                      + "\n" + json.dumps({"type": "message", "external_id": "T-9", "at": later, "author": "agent",
+                                           "agent": "amy", "body": "ok"}, ensure_ascii=False) + "\n",
+                      encoding="utf-8")
+    for source in (first, second):
+        assert runner.invoke(app, ["--db", str(path), "import", str(source)]).exit_code == 0
+    check = runner.invoke(app, ["--db", str(path), "--lang", "en", "db", "check"])
+    assert check.exit_code == 0, check.output
+    assert "none differ" in check.output
+    rows = {r["key"]: r for r in json.loads(runner.invoke(app, [
+        "--db", str(path), "--lang", "en", "report", "--by", "category", "--format", "json"]).output)["rows"]}
+    assert rows["訂單服務/訂單狀態"]["received"] == 1 and rows["售後支援/退換貨"]["frt_mean_s"] == 4 * 3600
