@@ -137,13 +137,18 @@ class _Timeline:
 @dataclass
 class Peers:
     """What a ticket's repeat-contact and FCR facts need from the customer's other tickets in the
-    same top-level category: when each was created and when each was solved."""
+    same top-level category: when each was created and when each became solved, in whole seconds."""
 
-    created: list[tuple[datetime, int]]  # (created_at, ticket id), sorted
-    solves: list[tuple[datetime, int]]  # (solve transition at, ticket id), sorted
+    created: list[tuple[int, int]]  # (created, ticket id), sorted
+    solves: list[tuple[int, int]]  # (solve transition, ticket id), sorted
+
+    def sort(self) -> Peers:
+        self.created.sort()
+        self.solves.sort()
+        return self
 
 
-def _solve_transitions(h: TicketHistory) -> list[datetime]:
+def solve_transitions(h: TicketHistory) -> list[datetime]:
     """When the ticket became solved, following its status events in the order they were recorded."""
     out, solved = [], False
     for _id, kind, at, _actor, data in sorted(h.events, key=lambda e: e[0]):
@@ -155,49 +160,50 @@ def _solve_transitions(h: TicketHistory) -> list[datetime]:
     return out
 
 
-def customer_facts(histories: Iterable[TicketHistory], window: int = REPEAT_WINDOW_SECONDS
-                   ) -> dict[int, list[Fact]]:
-    """Every fact of these tickets (all of one or more customers' tickets)."""
+def group_of(customer_id: int, category: str) -> tuple[int, str]:
+    return customer_id, top_category(category)
+
+
+def customer_facts(histories: Iterable[TicketHistory], window: int = REPEAT_WINDOW_SECONDS,
+                   others: dict[tuple[int, str], Peers] | None = None) -> dict[int, list[Fact]]:
+    """Every fact of these tickets. `others` holds what the customer's tickets not given here
+    contribute as peers (the live hooks recompute only the tickets a write can have changed); the
+    rebuild gives every ticket of each customer and no `others`."""
     histories = list(histories)
     groups: dict[tuple[int, str], Peers] = {}
+    for key, extra in (others or {}).items():
+        groups[key] = Peers(list(extra.created), list(extra.solves))
     for h in histories:
-        peers = groups.setdefault((h.customer_id, top_category(h.category)), Peers([], []))
-        peers.created.append((h.created_at, h.id))
-        peers.solves.extend((at, h.id) for at in _solve_transitions(h))
+        peers = groups.setdefault(group_of(h.customer_id, h.category), Peers([], []))
+        peers.created.append((sec(h.created_at), h.id))
+        peers.solves.extend((sec(at), h.id) for at in solve_transitions(h))
     for peers in groups.values():
-        peers.created.sort()
-        peers.solves.sort()
-    span = timedelta(seconds=window)
-    return {h.id: ticket_facts(h, groups[(h.customer_id, top_category(h.category))], span) for h in histories}
+        peers.sort()
+    return {h.id: ticket_facts(h, groups[group_of(h.customer_id, h.category)], window) for h in histories}
 
 
-def _is_repeat(h: TicketHistory, peers: Peers, span: timedelta) -> bool:
+def _is_repeat(h: TicketHistory, peers: Peers, window: int) -> bool:
     """A new ticket is a repeat contact when another ticket of the customer, in the same top-level
     category and created before it, was solved within the window before it was created."""
-    lo = bisect_left(peers.solves, (h.created_at - span, -1))
+    c = sec(h.created_at)
+    created = dict((tid, at) for at, tid in peers.created)
+    lo = bisect_left(peers.solves, (c - window, -1))
     for at, tid in peers.solves[lo:]:
-        if at > h.created_at:
+        if at > c:
             break
-        if tid != h.id and _created_before(peers, tid, h):
+        if tid != h.id and tid in created and (created[tid], tid) < (c, h.id):
             return True
     return False
 
 
-def _created_before(peers: Peers, tid: int, h: TicketHistory) -> bool:
-    for created, other in peers.created:
-        if other == tid:
-            return (created, other) < (h.created_at, h.id)
-    return False
-
-
-def _repeat_after(h: TicketHistory, peers: Peers, solved: datetime, span: timedelta) -> bool:
+def _repeat_after(h: TicketHistory, peers: Peers, solved: int, window: int) -> bool:
     """Another ticket of the customer in the same top-level category created within the window
     after this solve."""
     lo = bisect_right(peers.created, (solved, 2**62))
-    return any(tid != h.id for created, tid in peers.created[lo:] if created <= solved + span)
+    return any(tid != h.id for created, tid in peers.created[lo:] if created <= solved + window)
 
 
-def ticket_facts(h: TicketHistory, peers: Peers, span: timedelta) -> list[Fact]:
+def ticket_facts(h: TicketHistory, peers: Peers, window: int) -> list[Fact]:
     # The state (solved or not, replies, reopens) follows the events in the order they were recorded;
     # the values at an instant (holder, priority, category) follow the changes in time order.
     events = sorted(h.events, key=lambda e: e[0])
@@ -220,7 +226,7 @@ def ticket_facts(h: TicketHistory, peers: Peers, span: timedelta) -> list[Fact]:
 
     c = h.created_at
     received = (channel, str(priority.at(c)), str(category.at(c)))
-    out = [Fact(RECEIVED, sec(c), None, *received, flag=int(_is_repeat(h, peers, span)))]
+    out = [Fact(RECEIVED, sec(c), None, *received, flag=int(_is_repeat(h, peers, window)))]
     replies = reopens = 0
     solved = False
     last_solve: tuple[datetime, int, int] | None = None  # (at, replies then, reopens before)
@@ -251,7 +257,7 @@ def ticket_facts(h: TicketHistory, peers: Peers, span: timedelta) -> list[Fact]:
     if solved and last_solve is not None:
         at, replied_then, reopens_before = last_solve
         secs = max(seconds_between(c, at), 0)
-        fcr = replied_then == 1 and reopens_before == 0 and not _repeat_after(h, peers, at, span)
+        fcr = replied_then == 1 and reopens_before == 0 and not _repeat_after(h, peers, sec(at), window)
         out.append(fact(SOLVE, at, holder.at(at), value=secs, flag=int(fcr), bin=bin_of(secs)))  # type: ignore[arg-type]
         out.append(Fact(RECEIVED_SOLVED, sec(c), None, *received))
     for metric, outcome, ended in h.clocks:

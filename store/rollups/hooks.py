@@ -31,12 +31,17 @@ from store.rollups.facts import (
     CONTRIB,
     HIST_KINDS,
     NO_AGENT,
+    TRANSITION,
     UNCOUNTED,
     Fact,
+    Peers,
     contribution,
     customer_facts,
+    group_of,
+    sec,
+    solve_transitions,
 )
-from store.rollups.metrics import COUNTERS
+from store.rollups.metrics import COUNTERS, REPEAT_WINDOW_SECONDS
 
 GRAIN_HOUR, GRAIN_DAY, GRAIN_BLOCK, GRAIN_QUARTER = 0, 1, 2, 3
 # Every counter is kept per quarter hour, hour, UTC day and four-hour block (00, 04, ... 20 UTC).
@@ -213,10 +218,60 @@ def fact_rows(ticket_id: int, facts: Iterable[Fact]) -> list[dict[str, object]]:
     return [{"ticket_id": ticket_id, **fact._asdict()} for fact in facts]
 
 
-def refresh(session: Session, conn: Connection, ticket_ids: Iterable[int]) -> None:
-    """Recompute the facts of every ticket of these tickets' customers; write the difference."""
-    ids = history.customer_ticket_ids(conn, history.customers_of(conn, ticket_ids))
-    fresh = customer_facts(history.load(conn, ids))
+def _peers_of(conn: Connection, customers: set[int]) -> tuple[dict[int, tuple[int, int, str]], dict[int, list[int]]]:
+    """Every ticket of these customers, (customer, created, category), and its stored solve transitions:
+    one row a ticket, not its history."""
+    tickets: dict[int, tuple[int, int, str]] = {}
+    solves: dict[int, list[int]] = {}
+    chunk_size = history.CHUNK
+    ids = sorted(customers)
+    for i in range(0, len(ids), chunk_size):
+        chunk = ids[i:i + chunk_size]
+        t = Ticket.__table__  # type: ignore[attr-defined]
+        for tid, customer, created, category in conn.execute(
+                select(t.c.id, t.c.customer_id, t.c.created_at, t.c.category).where(t.c.customer_id.in_(chunk))):
+            tickets[tid] = (customer, sec(created), category)
+        for tid, at in conn.execute(
+                select(_FACTS.c.ticket_id, _FACTS.c.at).join(t, t.c.id == _FACTS.c.ticket_id)
+                .where(t.c.customer_id.in_(chunk), _FACTS.c.kind == TRANSITION, _FACTS.c.flag == 1)):
+            solves.setdefault(tid, []).append(at)
+    return tickets, solves
+
+
+def refresh(session: Session, conn: Connection, ticket_ids: Iterable[int],
+            window: int = REPEAT_WINDOW_SECONDS) -> None:
+    """Recompute the facts of the touched tickets, and of the customer's other tickets whose repeat or
+    first-contact facts they can change (solved within the window before one was created, or created
+    within the window after one was solved); write the difference."""
+    touched = set(ticket_ids)
+    fresh_histories = {h.id: h for h in history.load(conn, touched)}
+    tickets, stored_solves = _peers_of(conn, {h.customer_id for h in fresh_histories.values()})
+    moments: list[tuple[int, int, int]] = []  # (customer, created, solve) of what the touched tickets did
+    for h in fresh_histories.values():
+        solves = [sec(at) for at in solve_transitions(h)] + stored_solves.get(h.id, [])
+        moments.append((h.customer_id, sec(h.created_at), max(solves, default=-1)))
+        moments += [(h.customer_id, -1, a) for a in solves]
+    related = set()
+    for tid, (customer, created, _category) in tickets.items():
+        if tid in touched:
+            continue
+        for who, c, a in moments:
+            if who != customer:
+                continue
+            if c >= 0 and any(c - window <= t <= c for t in stored_solves.get(tid, [])):
+                related.add(tid)
+            if a >= 0 and a <= created <= a + window:
+                related.add(tid)
+    ids = sorted(touched | related)
+    histories = list(fresh_histories.values()) + history.load(conn, related)
+    others: dict[tuple[int, str], Peers] = {}
+    for tid, (customer, created, category) in tickets.items():
+        if tid in touched or tid in related:
+            continue
+        peers = others.setdefault(group_of(customer, category), Peers([], []))
+        peers.created.append((created, tid))
+        peers.solves.extend((at, tid) for at in stored_solves.get(tid, []))
+    fresh = customer_facts(histories, window, others)
     stored = stored_facts(conn, ids)
     gone: list[int] = []
     added: list[dict[str, object]] = []
