@@ -1,7 +1,7 @@
 """figure facts: every counted thing with its values at the time; rollups rebuilt from them
 
 Revision ID: 0007
-Revises: 0006
+Revises: 0008
 Create Date: 2026-12-04
 
 Adds `figure_fact` (store/rollups/facts.py), the survey's scale (CSAT 1-5 or 1-10), quarter-hour
@@ -16,7 +16,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0007"
-down_revision = "0006"
+down_revision = "0008"
 branch_labels = None
 depends_on = None
 
