@@ -134,7 +134,7 @@ def test_installed_wheel_works_from_another_directory(built, tmp_path):
                 cwd=work, env=env)
     assert "Done:" in demo.stdout + demo.stderr
     report = json.loads(_run([shiftdesk, "--db", str(db), "report", "--format", "json"], cwd=work, env=env).stdout)
-    assert report["schema"] == "shiftdesk.report/1"
+    assert report["schema"] == "shiftdesk.report/2"
     assert report["totals"]["received"] > 0
     count = _run([str(venv / "bin" / "python"), "-c", IMPORT_ALL, str(venv)], cwd=work, env=env).stdout
     assert int(count) > 100
