@@ -4,7 +4,7 @@ Revision ID: 0004
 Revises: 0003
 Create Date: 2026-11-23
 
-Creates rollup_count, rollup_hist and rollup_open and an index for "at risk now", (revision 0007 replaces the counters and
+Creates rollup_count, rollup_hist and rollup_open and an index for "at risk now", (revision 0009 replaces the counters and
 fills them from the existing history, so an upgraded database reports the same figures as one
 that recorded every event through the rollup hooks).
 """
@@ -60,7 +60,7 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("priority", "status"),
     )
     op.create_index("ix_ticket_open_due_risk", "ticket", ["is_open", "due_key", "risk_key", "priority_rank"])
-    # Filled from history by 0007, which rebuilds every rollup from the facts.
+    # Filled from history by 0009, which rebuilds every rollup from the facts.
 
 
 def downgrade() -> None:

@@ -20,7 +20,7 @@ depends_on = None
 
 
 def upgrade() -> None:
-    # The blocks are summed by 0007's rebuild of every rollup.
+    # The blocks are summed by 0009's rebuild of every rollup.
     pass
 
 

@@ -1,6 +1,6 @@
 """figure facts: every counted thing with its values at the time; rollups rebuilt from them
 
-Revision ID: 0007
+Revision ID: 0009
 Revises: 0008
 Create Date: 2026-12-04
 
@@ -15,7 +15,7 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0007"
+revision = "0009"
 down_revision = "0008"
 branch_labels = None
 depends_on = None
