@@ -21,6 +21,8 @@ from console.screens.handover.commands import HandoverCommands
 from console.screens.panel.commands import PanelCommands
 
 if TYPE_CHECKING:
+    from textual.driver import Driver
+    from textual.notifications import SeverityLevel
     from textual.theme import Theme
 
     from console.services import Services
@@ -32,11 +34,23 @@ class ServicesReady(Message):
 
 
 class ServicesFailed(Message):
-    """The full services could not come up (locked or broken database): reading still works."""
+    """The full services could not come up this time (a locked or unreachable database):
+    reading still works, and the next action that needs them tries again."""
 
-    def __init__(self, error: Exception) -> None:
+    def __init__(self, error: BaseException) -> None:
         super().__init__()
         self.error = error
+
+
+class _Attempt:
+    """One try at building the services, which threads that need them meanwhile wait on."""
+
+    def __init__(self) -> None:
+        self.done = threading.Event()
+        self.error: BaseException | None = None
+
+
+SERVICES_RETRY_SECONDS = 15.0
 
 
 class ShiftdeskApp(App[None]):
@@ -64,17 +78,29 @@ class ShiftdeskApp(App[None]):
         keys.localize(self)
         self._services = services
         self.boot = boot if boot is not None else Boot.from_services(services)  # type: ignore[arg-type]
-        self._services_event = threading.Event()
-        self._services_failure: BaseException | None = None
-        self._services_building = False
         self._services_lock = threading.Lock()
-        if services is not None:
-            self._services_event.set()
+        self._attempt: _Attempt | None = None  # the build under way, if any
+        self._told_failure = False  # one toast per run of failures, not one per action
         self.reader = self._make_reader()
         self.livesync: LiveSync | None = None
         # The user's key map (binding id -> keys, console/keys.py): the one passed in, else the
         # settings file's (console/settings.py, loaded by the command line).
         self.keymap_setting: dict[str, str] = dict(keymap if keymap is not None else self.boot.state.settings.keymap)
+
+    def get_driver_class(self) -> type[Driver]:
+        """Textual's driver for this platform, with input decoding no byte can kill."""
+        from console.terminal_input import driver_class
+
+        return driver_class(super().get_driver_class())
+
+    def notify(self, message: str, *, title: str = "", severity: SeverityLevel = "information",
+               timeout: float | None = None, markup: bool = True) -> None:
+        """Every toast is plain, sanitised text, whoever calls it: an error that quotes data
+        (a subject, a name, a driver's message) never acts as markup or on the terminal."""
+        from console.sanitize import clean_line, clean_text
+
+        super().notify(clean_text(message, limit=2000, max_lines=20), title=clean_line(title, limit=200),
+                       severity=severity, timeout=timeout, markup=False)
 
     def _make_reader(self) -> Reader:
         from store.db.reader import SqliteReader, reader_for
@@ -88,16 +114,16 @@ class ShiftdeskApp(App[None]):
 
     @property
     def services_ready(self) -> bool:
-        return self._services_event.is_set() and self._services_failure is None
+        return self._services is not None
 
     def wait_services(self) -> Services:
-        """The services: built here and now if nobody is building them yet, else waited for.
+        """The services: built here and now if nobody is building them, else waited for.
 
+        A failed build is not remembered: a lock held by another process, or a lost
+        connection, passes, so the next caller builds again (and raises if it fails again).
         Safe from the main thread too (a screen that needs them at once builds them itself).
         """
-        self._build_services_once()
-        if self._services_failure is not None:
-            raise self._services_failure
+        self._build_services()
         assert self._services is not None
         return self._services
 
@@ -106,38 +132,53 @@ class ShiftdeskApp(App[None]):
         return self.wait_services()
 
     def start_services(self) -> None:
-        """Bring the full services up in a worker (once; later calls do nothing)."""
-        if not self._services_event.is_set() and not self._services_building:
+        """Bring the full services up in a worker (nothing to do while they exist or are coming)."""
+        if self._services is None and self._attempt is None:
             self._bring_up_services()
 
     @work(thread=True, exclusive=True, group="services", exit_on_error=False)
     def _bring_up_services(self) -> None:
-        self._build_services_once()
+        try:
+            self._build_services()
+        except Exception:  # told through ServicesFailed; the next action tries again
+            pass
 
-    def _build_services_once(self) -> None:
-        from console.services import build_services
+    def _build_services(self) -> None:
+        from console.services import CONSOLE_LOCK_WAIT, build_services
 
         with self._services_lock:
-            if self._services_event.is_set():
+            if self._services is not None:
                 return
-            mine = not self._services_building
-            self._services_building = True
+            attempt, mine = self._attempt, self._attempt is None
+            if attempt is None:
+                attempt = self._attempt = _Attempt()
         if not mine:  # another thread is building them right now: it never needs the event loop
-            self._services_event.wait()
+            attempt.done.wait()
+            if attempt.error is not None:
+                raise attempt.error
             return
         try:
-            self._services = build_services(self.boot.state, clock=self.boot.clock)
+            services = build_services(self.boot.state, clock=self.boot.clock, lock_wait=CONSOLE_LOCK_WAIT)
         except Exception as exc:
-            self._services_failure = exc
+            attempt.error = exc
+            with self._services_lock:
+                self._attempt = None  # the next caller starts a fresh attempt
+            attempt.done.set()
             self.post_message(ServicesFailed(exc))
-        else:
-            self.post_message(ServicesReady())
-        finally:
-            self._services_event.set()
+            raise
+        with self._services_lock:
+            self._services, self._attempt = services, None
+        attempt.done.set()
+        self.post_message(ServicesReady())
 
     @on(ServicesFailed)
     def _services_failed(self, message: ServicesFailed) -> None:
-        failures.report_error(self, "services", message.error, name="services")
+        # One toast per run of failures (every action meanwhile tries again and says why it
+        # failed itself); and a try in the background, so the breach sweep comes up on its own.
+        if not self._told_failure:
+            self._told_failure = True
+            failures.report_error(self, "services", message.error, name="services")
+        self.set_timer(SERVICES_RETRY_SECONDS, self.start_services)
 
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
         """The one place a failed worker is reported (screens hand theirs on: console/failures.py)."""
@@ -148,6 +189,7 @@ class ShiftdeskApp(App[None]):
     def _services_up(self) -> None:
         import gc
 
+        self._told_failure = False
         if self.livesync is not None:
             self.livesync.sweep = self._sweep_breaches
         # Everything loaded so far (modules, the schema, styles) lives as long as the app: keep it
@@ -180,7 +222,7 @@ class ShiftdeskApp(App[None]):
         self.livesync.start()
         self._apply_theme()
         self.push_screen(home_screen(self._services))
-        if not self._services_event.is_set():
+        if self._services is None:
             # The queue calls start_services once its rows are on screen, so the heavy imports do
             # not compete with the first paint; this timer covers a start on another screen.
             self.set_timer(1.0, self.start_services)

@@ -85,11 +85,14 @@ def locked(exc: BaseException) -> bool:
 
 
 def reason(exc: BaseException) -> str:
-    """The part of the message that says why: a domain error's own words, a lock, or the type."""
+    """The part of the message that says why: a lock (another process holds the database: the
+    action can be repeated), a domain error's own words, or the type."""
+    from store.db.engine import DatabaseBusy
+
+    if isinstance(exc, DatabaseBusy) or locked(exc):
+        return t("failure.locked")
     if isinstance(exc, ShiftdeskError):
         return clean_line(str(exc))
-    if locked(exc):
-        return t("failure.locked")
     return type(exc).__name__
 
 

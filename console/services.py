@@ -1,4 +1,5 @@
-"""What every screen needs: the database, who is acting, the clock. Built once at start-up."""
+"""What every screen needs: the database, who is acting, the clock. Built at start-up (and
+again on the next action when a locked or unreachable database made that fail)."""
 
 from __future__ import annotations
 
@@ -8,6 +9,10 @@ from console.context import CliState
 from store.clock import Clock, get_clock
 from store.db.engine import Database
 from store.team.agents import AgentView
+
+# A console's write waits at most this long for another process's lock (an import holds it for
+# a minute) before the agent is told; the wait is in a worker, never on the event loop.
+CONSOLE_LOCK_WAIT = 10.0
 
 
 @dataclass
@@ -22,7 +27,7 @@ class Services:
         return self.clock.now()
 
 
-def build_services(state: CliState, *, clock: Clock | None = None) -> Services:
+def build_services(state: CliState, *, clock: Clock | None = None, lock_wait: float | None = None) -> Services:
     """Open and migrate the database and resolve the acting agent (raises UnknownAgent)."""
     from console.i18n import detect_language, set_language
     from console.session import acting_agent
@@ -31,7 +36,7 @@ def build_services(state: CliState, *, clock: Clock | None = None) -> Services:
 
     lang = detect_language(state.lang)
     set_language(lang)
-    db = open_database(state.db_url)
+    db = open_database(state.db_url) if lock_wait is None else open_database(state.db_url, lock_wait=lock_wait)
     the_clock = clock or get_clock()
     with db.write() as session:
         ensure_defaults(session, the_clock.now())

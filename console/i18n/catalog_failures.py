@@ -1,7 +1,9 @@
 """What the console says when work in the background failed (console/failures.py)."""
 
 STRINGS = {
-    "failure.locked": ("另一個程式正在寫入資料庫,請稍候再試", "Another program is writing to the database; try again in a moment"),
+    "failure.locked": ("另一個程式正占用資料庫(例如匯入中),這次沒有任何變更,稍候可以再做一次",
+                       "another program is holding the database (an import, perhaps); nothing was changed, "
+                       "so the same action can be repeated in a moment"),
     "failure.background": ("背景工作失敗:{error}", "Background work failed: {error}"),
     "failure.queue.load": ("佇列讀取失敗:{error}", "The queue could not load: {error}"),
     "failure.queue.detail": ("案件內容讀取失敗:{error}", "The ticket could not load: {error}"),

@@ -1,4 +1,10 @@
-"""Engine and sessions: SQLite in WAL with the write lock taken up front, or PostgreSQL."""
+"""Engine and sessions: SQLite in WAL with the write lock taken up front, or PostgreSQL.
+
+A write that cannot start (another process holds SQLite's write lock, or the connection
+to PostgreSQL was lost) is a passing condition: `Database.write` waits and retries, with
+backoff, for at most `lock_wait` seconds, then raises DatabaseBusy. Nothing of the write
+has run by then, so the caller may simply repeat it.
+"""
 
 from __future__ import annotations
 
@@ -12,12 +18,38 @@ from pathlib import Path
 
 from sqlalchemy import event
 from sqlalchemy.engine import Engine, make_url
+from sqlalchemy.exc import DBAPIError, OperationalError
 from sqlmodel import Session, create_engine
+
+from store.errors import ShiftdeskError
 
 ENV_VAR = "SHIFTDESK_DB"
 BUSY_TIMEOUT_MS = 30_000
 SLOW_QUERY_SECONDS = 0.5
 log = logging.getLogger("shiftdesk.sql")
+LOCK_WAIT = BUSY_TIMEOUT_MS / 1000  # seconds a write may wait for the lock (commands; the console waits less)
+_FIRST_BACKOFF, _MAX_BACKOFF = 0.05, 1.0
+
+
+class DatabaseBusy(ShiftdeskError):
+    """A write could not start within its time: another process holds the database (SQLite's
+    write lock, e.g. an import), or the server is unreachable. Nothing was written."""
+
+    def __init__(self, waited: float, cause: BaseException) -> None:
+        super().__init__(f"another process is holding the database (waited {waited:.0f} s); "
+                         "nothing was changed, try again in a moment")
+        self.waited, self.cause = waited, cause
+
+
+def _passing(exc: DBAPIError) -> bool:
+    """A lock held elsewhere or a lost connection: worth a retry (a bad statement is not)."""
+    if exc.connection_invalidated:
+        return True
+    text = str(exc.orig).lower() if exc.orig is not None else str(exc).lower()
+    if "locked" in text or "busy" in text:  # SQLite: database is locked / busy
+        return True
+    # PostgreSQL: the server went away or refuses connections for a moment.
+    return isinstance(exc, OperationalError) and "sqlite" not in type(exc.orig).__module__
 
 
 def default_db_path() -> Path:
@@ -59,7 +91,7 @@ def display_url(url: str) -> str:
     return make_url(url).render_as_string(hide_password=True)
 
 
-def _configure_sqlite(engine: Engine) -> None:
+def _configure_sqlite(engine: Engine, busy_ms: int) -> None:
     @event.listens_for(engine, "connect")
     def _on_connect(dbapi_conn, _record) -> None:  # pragma: no branch - trivial wiring
         # Hand transaction control to SQLAlchemy's "begin" event below, so writes can say IMMEDIATE.
@@ -67,7 +99,8 @@ def _configure_sqlite(engine: Engine) -> None:
         cur = dbapi_conn.cursor()
         cur.execute("PRAGMA journal_mode=WAL")
         cur.execute("PRAGMA foreign_keys=ON")
-        cur.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
+        # SQLite's own busy handler is the inner retry loop (it sleeps with backoff up to busy_ms).
+        cur.execute(f"PRAGMA busy_timeout={busy_ms}")
         cur.execute("PRAGMA synchronous=NORMAL")
         cur.close()
 
@@ -100,6 +133,8 @@ class Database:
     """One database: its URL, engine, and the two kinds of unit of work."""
 
     url: str
+    lock_wait: float = LOCK_WAIT
+    """The longest a write waits for the lock (or a lost connection) before DatabaseBusy."""
     engine: Engine = field(init=False, repr=False)
     _write_engine: Engine = field(init=False, repr=False)
     _channel: str | None = field(init=False, repr=False, default=None)
@@ -111,9 +146,9 @@ class Database:
             path.parent.mkdir(parents=True, exist_ok=True)
             self.engine = create_engine(
                 self.url,
-                connect_args={"timeout": BUSY_TIMEOUT_MS / 1000, "check_same_thread": False},
+                connect_args={"timeout": self.lock_wait, "check_same_thread": False},
             )
-            _configure_sqlite(self.engine)
+            _configure_sqlite(self.engine, int(self.lock_wait * 1000))
             self._write_engine = self.engine.execution_options(sqlite_begin="IMMEDIATE")
         else:
             self.engine = create_engine(self.url, pool_pre_ping=True)
@@ -151,23 +186,48 @@ class Database:
     def write(self) -> Iterator[Session]:
         """One short write transaction that holds the write lock from its first statement.
 
-        On PostgreSQL the tickets it touched are announced (NOTIFY) inside the same transaction,
-        so listeners hear of a change exactly when it becomes visible.
+        Waits (retrying with backoff) at most `lock_wait` seconds for the lock or a lost
+        connection before the body runs; then raises DatabaseBusy. On PostgreSQL the tickets
+        it touched are announced (NOTIFY) inside the same transaction, so listeners hear of a
+        change exactly when it becomes visible.
         """
-        with Session(self._write_engine, expire_on_commit=False) as session:
+        with self._begin_write() as session:
             try:
-                announce = self.is_postgres
-                if announce:
+                yield session
+                if self.is_postgres:
                     from store.db import notify
 
-                    notify.track(session)
-                session.connection()  # BEGIN IMMEDIATE now, not at the first statement
-                yield session
-                if announce:
                     notify.announce(session, self.notify_channel)
                 session.commit()
             except BaseException:
                 session.rollback()
+                raise
+
+    def _begin_write(self) -> Session:
+        """A session whose transaction has begun (BEGIN IMMEDIATE on SQLite: the lock is held)."""
+        started = time.monotonic()
+        deadline = started + self.lock_wait
+        delay = _FIRST_BACKOFF
+        while True:
+            session = Session(self._write_engine, expire_on_commit=False)
+            try:
+                if self.is_postgres:
+                    from store.db import notify
+
+                    notify.track(session)
+                session.connection()  # BEGIN IMMEDIATE now, not at the first statement
+                return session
+            except DBAPIError as exc:
+                session.close()
+                now = time.monotonic()
+                if not _passing(exc):
+                    raise
+                if now + delay > deadline:
+                    raise DatabaseBusy(now - started, exc) from exc
+                time.sleep(delay)
+                delay = min(delay * 2, _MAX_BACKOFF)
+            except BaseException:
+                session.close()
                 raise
 
     def sync_sequences(self) -> None:
@@ -193,9 +253,9 @@ class Database:
 
 
 def open_database(url: str | os.PathLike[str] | None = None, *, migrate: bool = True,
-                  backup: bool = True) -> Database:
+                  backup: bool = True, lock_wait: float = LOCK_WAIT) -> Database:
     """Open (and by default migrate) the database the user chose."""
-    db = Database(os.fspath(url) if url else "")
+    db = Database(os.fspath(url) if url else "", lock_wait=lock_wait)
     if migrate:
         from store.db.migrate import upgrade
 
