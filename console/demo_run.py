@@ -5,11 +5,23 @@ without --reset), so the README's "Try it" command can be repeated. The progress
 the first moment (before the heavy imports) on standard error and names each phase: schema,
 agents and customers, history, open tickets, indexes, rollups. The store's generator knows
 nothing of Rich: it calls back with (phase, done, total).
+
+On SQLite the demo is atomic (store/demo/atomic.py): it is built in a temporary file beside
+the target (a copy of the target when that is a database without tickets, so an initialised
+file keeps its agents and policies), finished there (indexes, rollups, ANALYZE) and only then
+moved into place. A killed demo leaves the previous file, or none, never half a database.
+
+On PostgreSQL the demo is built in place, in many transactions (a schema cannot be swapped
+like a file): it says so before it starts, and a killed one is repaired by running it again
+with --reset. --reset drops every Shiftdesk table there, so it asks first, and refuses when
+there is no terminal to ask on.
 """
 
 from __future__ import annotations
 
+import sys
 import time
+from pathlib import Path
 
 from rich.console import Console
 from rich.progress import (
@@ -24,6 +36,9 @@ from rich.text import Text
 
 from console.context import CliState
 from console.i18n import t
+from console.sanitize import clean_line
+
+Spec = tuple[int, int, int, int]  # tickets, history, days, seed
 
 
 def _bar(err: Console) -> Progress:
@@ -39,45 +54,117 @@ def run_demo(state: CliState, *, tickets: int, history: int, days: int, seed: in
              open_console: bool, out: Console, err: Console) -> None:
     started = time.perf_counter()
     progress = _bar(err)
-    counts: dict[str, int] | None = None
+    spec = (tickets, history, days, seed)
     with progress:
         schema = progress.add_task(_label("schema"), total=None)  # on screen before any import
-        from store.db.engine import Database, open_database
-        from store.demo.generate import DemoSpec, demo_now, generate, has_tickets
-        from store.demo.generate import reset as wipe
+        from store.db.engine import resolve_url
+        from store.db.reader import sqlite_path_for
 
-        database = Database(state.db_url or "")
-        shown = database.url
-        try:
-            exists = has_tickets(database)
-        except Exception:  # no tables yet: a brand-new or foreign file; migration will tell
-            exists = False
-        if exists and not reset:
-            progress.remove_task(schema)
-            database.dispose()
+        url = resolve_url(state.db_url or "")
+        path = sqlite_path_for(url)
+        if path is not None:
+            counts, shown = _demo_sqlite(path, spec, state, reset=reset, progress=progress, schema=schema)
         else:
-            if reset:
-                wipe(database)
-                progress.console.print(Text(t("demo.reset", url=shown)))
-            database = open_database(state.db_url, backup=not reset)
-            progress.update(schema, total=1, completed=1)
-            tasks: dict[str, TaskID] = {}
-
-            def report(phase: str, done: int, total: int) -> None:
-                if phase not in tasks:
-                    tasks[phase] = progress.add_task(_label(phase), total=total)
-                progress.update(tasks[phase], completed=done, total=total)
-
-            counts = generate(database, DemoSpec(tickets=tickets, history=history, days=days, seed=seed),
-                              demo_now(), progress=report, extra_agent=state.agent_name())
-            database.dispose()
+            counts, shown = _demo_postgres(url, spec, state, reset=reset, progress=progress, schema=schema)
     if counts is None:
         key = "demo.existing" if open_console else "demo.existing_no_open"
         err.print(Text(t(key, url=shown), style="yellow"), soft_wrap=True)
     else:
         out.print(Text(t("demo.done", seconds=time.perf_counter() - started, **counts)))
     if open_console:
-        out.print(Text(t("demo.open_as", name=state.agent_name())))
+        out.print(Text(t("demo.open_as", name=clean_line(state.agent_name()))))
         from console.launch import run_console
 
         run_console(state)
+
+
+def _generate(url: str, spec: Spec, state: CliState, *, backup: bool, progress: Progress,
+              schema: TaskID) -> dict[str, int]:
+    from store.db.engine import open_database
+    from store.demo.generate import DemoSpec, demo_now, generate
+
+    tickets, history, days, seed = spec
+    database = open_database(url, backup=backup)
+    progress.update(schema, total=1, completed=1)
+    tasks: dict[str, TaskID] = {}
+
+    def report(phase: str, done: int, total: int) -> None:
+        if phase not in tasks:
+            tasks[phase] = progress.add_task(_label(phase), total=total)
+        progress.update(tasks[phase], completed=done, total=total)
+
+    try:
+        return generate(database, DemoSpec(tickets=tickets, history=history, days=days, seed=seed),
+                        demo_now(), progress=report, extra_agent=state.agent_name())
+    finally:
+        database.dispose()
+
+
+def _demo_sqlite(target: Path, spec: Spec, state: CliState, *, reset: bool, progress: Progress,
+                 schema: TaskID) -> tuple[dict[str, int] | None, str]:
+    import typer
+
+    from store.demo import atomic
+
+    target = target.expanduser()
+    shown = clean_line(str(target))
+    target.parent.mkdir(parents=True, exist_ok=True)
+    atomic.remove_stale_temps(target)
+    present = target.is_file() and target.stat().st_size > 0
+    holds = atomic.holds_tickets(target) if present else False
+    if holds and not reset:
+        progress.remove_task(schema)
+        return None, shown
+    if holds is None and not reset:
+        progress.remove_task(schema)
+        progress.console.print(Text(t("demo.refused_foreign", url=shown), style="yellow"), soft_wrap=True)
+        raise typer.Exit(1)
+    temp = atomic.temp_path_for(target)
+    atomic.remove_sqlite(temp)
+    try:
+        if present and not reset:
+            atomic.copy_into(target, temp)  # an initialised file without tickets keeps what it holds
+        counts = _generate(f"sqlite:///{temp}", spec, state, backup=False, progress=progress, schema=schema)
+        atomic.move_into_place(temp, target)
+    except atomic.DemoTargetBusy:
+        progress.console.print(Text(t("demo.target_busy", url=shown), style="yellow"), soft_wrap=True)
+        raise typer.Exit(1) from None
+    finally:
+        atomic.remove_sqlite(temp)  # already gone after a successful move
+    if reset and present:
+        progress.console.print(Text(t("demo.reset", url=shown)))
+    return counts, shown
+
+
+def _demo_postgres(url: str, spec: Spec, state: CliState, *, reset: bool, progress: Progress,
+                   schema: TaskID) -> tuple[dict[str, int] | None, str]:
+    import typer
+
+    from store.db.engine import Database
+    from store.demo.generate import has_tickets
+    from store.demo.generate import reset as wipe
+
+    database = Database(url)
+    shown = clean_line(database.url)
+    try:
+        exists = has_tickets(database)
+    except Exception:  # no tables yet: a brand-new schema; migration will tell
+        exists = False
+    if exists and not reset:
+        progress.remove_task(schema)
+        database.dispose()
+        return None, shown
+    if reset:
+        if not sys.stdin.isatty():
+            progress.console.print(Text(t("demo.pg_reset_needs_terminal", url=shown), style="yellow"),
+                                   soft_wrap=True)
+            raise typer.Exit(1)
+        progress.stop()  # the question needs a quiet terminal
+        if not typer.confirm(t("demo.pg_reset_confirm", url=shown), default=False):
+            raise typer.Exit(1)
+        progress.start()
+        wipe(database)
+        progress.console.print(Text(t("demo.reset", url=shown)))
+    database.dispose()
+    progress.console.print(Text(t("demo.pg_in_place"), style="dim"))
+    return _generate(url, spec, state, backup=not reset, progress=progress, schema=schema), shown

@@ -20,6 +20,27 @@ STRINGS = {
         "這個資料庫已經有工單了({url}),示範資料不會覆蓋它。若確定要清除重建,請加上 --reset。",
         "This database already has tickets ({url}); the demo will not touch it. Add --reset to wipe it and start over.",
     ),
+    "demo.refused_foreign": (
+        "{url} 已存在,但不是 Shiftdesk 資料庫;示範不會覆蓋它。加上 --reset 才會取代它。",
+        "{url} exists and is not a Shiftdesk database; the demo leaves it alone. Add --reset to replace it.",
+    ),
+    "demo.target_busy": (
+        "{url} 正被其他程式開啟(例如主控台);請先關閉後再執行示範。原本的資料庫沒有變更。",
+        "{url} is open in another program (a console, perhaps); close it and run the demo again. "
+        "The database is unchanged.",
+    ),
+    "demo.pg_in_place": (
+        "PostgreSQL 上的示範直接寫入資料庫;若中途中斷,請加上 --reset 重新執行。",
+        "On PostgreSQL the demo is written in place; if it is interrupted, run it again with --reset.",
+    ),
+    "demo.pg_reset_confirm": (
+        "要刪除 {url} 中所有 Shiftdesk 資料表並重建示範嗎?",
+        "Drop every Shiftdesk table in {url} and build the demo afresh?",
+    ),
+    "demo.pg_reset_needs_terminal": (
+        "在 PostgreSQL 上 --reset 會刪除 {url} 的所有資料表,需要在終端機上確認;請在終端機執行。",
+        "On PostgreSQL --reset drops every table in {url} and must be confirmed at a terminal; run it in one.",
+    ),
     "demo.reset": ("已清除資料庫:{url}", "Wiped the database: {url}"),
     "demo.building": ("建立示範資料", "Building demo data"),
     "demo.phase.tickets": ("未結工單", "open tickets"),
