@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import unicodedata
 
-__all__ = ["clean_line", "clean_text", "visible_controls"]
+__all__ = ["MAX_MARKS", "clean_editable", "clean_line", "clean_text", "visible_controls"]
 
 # C0 controls get the Unicode "control pictures" block (U+2400 + code); DEL gets ␡.
 _C0_PICTURES = {code: chr(0x2400 + code) for code in range(0x20)}
@@ -29,13 +29,26 @@ _BIDI = {
     0x200F: "⟨RLM⟩",
     0x061C: "⟨ALM⟩",
 }
-_JOINERS = (0x200C, 0x200D)  # zero-width non-joiner and joiner
+_ZWNJ, _ZWJ = 0x200C, 0x200D
 ELLIPSIS = "…"
+# Combining marks stacked on one base character ("Zalgo" text) smear over the lines around
+# it; real scripts (Vietnamese, Hebrew points, Devanagari) stack at most three or four.
+MAX_MARKS = 4
 MAX_LINE = 500
 MAX_TEXT = 20_000
 
 
-def _replacement(ch: str, *, keep_newlines: bool) -> str | None:
+def _joiner_fits(code: int, before: str) -> bool:
+    """A zero-width joiner inside an emoji sequence, a non-joiner after a letter: kept."""
+    if not before:
+        return False
+    category = unicodedata.category(before)
+    if code == _ZWJ:
+        return category in ("So", "Sk") or before in "\ufe0f\u200d" or 0x1F3FB <= ord(before) <= 0x1F3FF
+    return category[0] in "LM"
+
+
+def _replacement(ch: str, before: str, *, keep_newlines: bool) -> str | None:
     """Visible stand-in for a character that must not reach the terminal, or None if safe."""
     code = ord(ch)
     if code == 0x0A and keep_newlines:
@@ -58,20 +71,43 @@ def _replacement(ch: str, *, keep_newlines: bool) -> str | None:
     if category == "Cc":
         return f"⟨U+{code:04X}⟩"
     # Other invisible format characters (zero-width space, BOM, soft hyphen, tag characters)
-    # can hide or spoof text; joiners stay because emoji and some scripts need them.
-    if category == "Cf" and code not in _JOINERS:
+    # can hide or spoof text; joiners stay only where emoji and scripts need them.
+    if category == "Cf" and not (code in (_ZWJ, _ZWNJ) and _joiner_fits(code, before)):
         return f"⟨U+{code:04X}⟩"
     return None
 
 
+def _mark_heavy(text: str) -> bool:
+    """More than MAX_MARKS combining marks in a row somewhere (only non-ASCII text is looked at)."""
+    run = 0
+    for ch in text:
+        if ord(ch) >= 0x300 and unicodedata.category(ch) in ("Mn", "Me"):
+            run += 1
+            if run > MAX_MARKS:
+                return True
+        else:
+            run = 0
+    return False
+
+
 def visible_controls(text: str, *, keep_newlines: bool) -> str:
-    """Replace every control, C1, bidi override and lone surrogate with a visible placeholder."""
-    if text.isprintable() and (text.isascii() or not any(ord(c) in _BIDI for c in text)):
+    """Replace every control, C1, bidi control, stray zero-width character and lone surrogate
+    with a visible placeholder, and drop combining marks past MAX_MARKS on one character."""
+    if text.isprintable() and (text.isascii() or not _mark_heavy(text)):
         return text
     out: list[str] = []
+    before = ""
+    marks = 0
     for ch in text:
-        rep = _replacement(ch, keep_newlines=keep_newlines)
+        if ord(ch) >= 0x300 and unicodedata.category(ch) in ("Mn", "Me"):
+            marks += 1
+            if marks > MAX_MARKS:
+                continue
+        else:
+            marks = 0
+        rep = _replacement(ch, before, keep_newlines=keep_newlines)
         out.append(ch if rep is None else rep)
+        before = ch
     return "".join(out)
 
 
@@ -104,3 +140,10 @@ def clean_text(value: object, *, limit: int = MAX_TEXT, max_lines: int = 400) ->
         lines = [*lines[:max_lines], ELLIPSIS + t("text.more_lines", n=len(lines) - max_lines)]
         text = "\n".join(lines)
     return _truncate(text, limit)
+
+
+def clean_editable(value: object) -> str:
+    """Text for an editor (handover sections, dialogs): like clean_text, but never cut short,
+    since what the editor holds is saved back."""
+    text = "" if value is None else str(value)
+    return visible_controls(text.replace("\r\n", "\n").replace("\r", "\n"), keep_newlines=True)

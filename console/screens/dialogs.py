@@ -22,6 +22,8 @@ from textual.widgets.option_list import Option
 
 from console import keys
 from console.i18n import t
+from console.sanitize import clean_line
+from console.screens.safe_inputs import SafeInput, SafeTextArea
 
 __all__ = ["ChoiceDialog", "ConfirmDialog", "LineDialog", "PromptDialog", "TextDialog", "confirm"]
 
@@ -44,11 +46,11 @@ class PromptDialog(ModalScreen[str | None]):
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog-box"):
-            yield Static(Text(self._title), classes="dialog-title")
+            yield Static(Text(clean_line(self._title)), classes="dialog-title")
             if self._multiline:
-                yield TextArea(id="dialog-text", soft_wrap=True, show_line_numbers=False)
+                yield SafeTextArea(id="dialog-text", soft_wrap=True, show_line_numbers=False)
             else:
-                yield Input(placeholder=self._placeholder, restrict=self._restrict, id="dialog-line",
+                yield SafeInput(placeholder=self._placeholder, restrict=self._restrict, id="dialog-line",
                             max_length=self._max_length)
             yield Static(Text(""), classes="dialog-error")
             yield Static(Text(t("dialog.hint.text" if self._multiline else "dialog.hint.line")),
@@ -94,9 +96,9 @@ class ChoiceDialog(ModalScreen[str | None]):
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog-box"):
-            yield Static(Text(self._title), classes="dialog-title")
+            yield Static(Text(clean_line(self._title)), classes="dialog-title")
             if self._filterable:
-                yield Input(placeholder=t("dialog.filter"), id="dialog-filter")
+                yield SafeInput(placeholder=t("dialog.filter"), id="dialog-filter")
             yield OptionList(*self._build(""), id="dialog-options")
             yield Static(Text(t("dialog.hint.choose")), classes="dialog-hint")
 
@@ -106,7 +108,8 @@ class ChoiceDialog(ModalScreen[str | None]):
         for value, prompt in self._options:
             if needle and needle not in prompt.plain.casefold() and needle not in value.casefold():
                 continue
-            shown = prompt.copy()
+            # Callers build prompts from cleaned text; one that was not is shown plain, cleaned.
+            shown = prompt.copy() if clean_line(prompt.plain) == prompt.plain else Text(clean_line(prompt.plain))
             if value == self._current:
                 shown.append(" " + t("dialog.current"), style="dim")
             out.append(Option(shown, id=value))
@@ -192,8 +195,8 @@ class LineDialog(_ButtonDialog):
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog"):
-            yield Label(Text(self._title), classes="dialog-title")
-            yield Input(self._value, placeholder=self._placeholder, id="line")
+            yield Label(Text(clean_line(self._title)), classes="dialog-title")
+            yield SafeInput(self._value, placeholder=self._placeholder, id="line")
             yield self.buttons()
 
     def on_input_submitted(self, event: Input.Submitted) -> None:
@@ -215,8 +218,8 @@ class TextDialog(_ButtonDialog):
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog dialog-wide"):
-            yield Label(Text(self._title), classes="dialog-title")
-            area = TextArea(self._value, id="text", soft_wrap=True)
+            yield Label(Text(clean_line(self._title)), classes="dialog-title")
+            area = SafeTextArea(self._value, id="text", soft_wrap=True)
             if "markdown" in area.available_languages:
                 area.language = "markdown"
             yield area

@@ -86,3 +86,29 @@ def test_bodies_keep_their_lines_up_to_a_bound(monkeypatch):
     assert len(lines) == 401 and lines[399] == "399" and "4600 more lines not shown" in lines[400]
     assert len(clean_text("y" * 100_000)) == MAX_TEXT
     assert clean_text("tab\there") == "tab    here"
+
+
+def test_combining_marks_are_capped_per_character():
+    from console.sanitize import MAX_MARKS
+
+    zalgo = "Z" + "\u0301\u0316\u0327" * 10 + "a"
+    cleaned = clean_line(zalgo)
+    assert cleaned == "Z" + ("\u0301\u0316\u0327" * 2)[:MAX_MARKS] + "a"
+    assert clean_line("Tiê\u0301ng Việt") == "Tiê\u0301ng Việt"  # real scripts keep theirs
+    assert clean_text("e" + "\u0300" * 50).count("\u0300") == MAX_MARKS
+
+
+def test_joiners_stay_only_where_emoji_or_scripts_need_them():
+    assert clean_line("👨\u200d👩\u200d👧") == "👨\u200d👩\u200d👧"
+    assert clean_line("می\u200cخواهم") == "می\u200cخواهم"  # Persian non-joiner after a letter
+    assert clean_line("pay\u200dpal") == "pay⟨U+200D⟩pal"  # hiding inside a word
+    assert clean_line("\u200dstart") == "⟨U+200D⟩start"
+
+
+def test_editable_text_is_cleaned_but_never_cut():
+    from console.sanitize import clean_editable
+
+    long = "\n".join(f"第 {n} 行" for n in range(5000)) + "\x1b]52;c;ZXZpbA==\x07"
+    cleaned = clean_editable(long)
+    assert cleaned.count("\n") == 4999 and cleaned.endswith("␛]52;c;ZXZpbA==␇")
+    assert clean_editable("a\r\nb\rc") == "a\nb\nc"

@@ -24,6 +24,7 @@ from console.i18n import t
 from console.sanitize import clean_line
 from console.screens.dialogs import LineDialog, confirm
 from console.screens.handover.items import ItemTable, summary_table
+from console.screens.safe_inputs import SafeTextArea, clean_editable
 from store.handover.content import ITEM_SECTIONS, TEXT_SECTIONS, HandoverContent
 from store.handover.lifecycle import HandoverConflict, HandoverView
 
@@ -32,8 +33,9 @@ UNDO_DEPTH = 50
 
 
 def text_area(section: str, text: str, *, prefix: str = "text", classes: str = "") -> TextArea:
-    """A Markdown-aware editor (plain when the Markdown grammar is not installed)."""
-    area = TextArea(text, id=f"{prefix}-{section}", soft_wrap=True, tab_behavior="indent", classes=classes)
+    """A Markdown-aware editor (plain when the Markdown grammar is not installed) whose text is
+    inert: a stored section shows its control characters as visible stand-ins."""
+    area = SafeTextArea(text, id=f"{prefix}-{section}", soft_wrap=True, tab_behavior="indent", classes=classes)
     if "markdown" in area.available_languages:
         area.language = "markdown"
     return area
@@ -112,7 +114,7 @@ class HandoverScreen(ReportsFailures, Screen[None]):
             self._show_items(section)
         for section in TEXT_SECTIONS:
             area = self.query_one(f"#text-{section}", TextArea)
-            if area.text != self.content.text(section):
+            if area.text != clean_editable(self.content.text(section)):
                 area.load_text(self.content.text(section))
         self.query_one("#summary", Static).update(summary_table(self.content))
         self._show_head()
@@ -151,7 +153,8 @@ class HandoverScreen(ReportsFailures, Screen[None]):
     @on(TextArea.Changed)
     def _text_changed(self, event: TextArea.Changed) -> None:
         section = (event.text_area.id or "").removeprefix("text-")
-        if section in TEXT_SECTIONS and event.text_area.text != self.content.text(section):
+        # The area holds the section's inert form: showing a stored section is not an edit.
+        if section in TEXT_SECTIONS and event.text_area.text != clean_editable(self.content.text(section)):
             self._changed(self.content.with_text(section, event.text_area.text))
 
     @on(ItemTable.Act)

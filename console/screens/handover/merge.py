@@ -12,6 +12,7 @@ from console import keys
 from console.i18n import t
 from console.sanitize import clean_line
 from console.screens.handover.editor import text_area
+from console.screens.safe_inputs import SafeTextArea
 from store.handover.content import TEXT_SECTIONS, HandoverContent, merge
 from store.handover.lifecycle import HandoverView
 
@@ -46,11 +47,11 @@ class MergeScreen(ModalScreen[HandoverContent | None]):
                     with Horizontal(classes="merge-pair"):
                         with Vertical():
                             yield Label(Text(t("handover.merge.theirs", who=self.who)))
-                            yield TextArea(self.theirs.content.text(section), read_only=True, soft_wrap=True,
+                            yield SafeTextArea(self.theirs.content.text(section), read_only=True, soft_wrap=True,
                                            id=f"theirs-{section}", classes="merge-side")
                         with Vertical():
                             yield Label(Text(t("handover.merge.mine")))
-                            yield TextArea(self.mine.text(section), read_only=True, soft_wrap=True,
+                            yield SafeTextArea(self.mine.text(section), read_only=True, soft_wrap=True,
                                            id=f"mine-{section}", classes="merge-side")
                     yield Label(Text(t("handover.merge.result")))
                     yield text_area(section, self.merged.text(section), prefix="merged", classes="merge-result")
