@@ -168,6 +168,7 @@ HANDOVER_DOC = (
     _c("handover.ack", "acknowledge", "ctrl+k", "handover.key.ack", palette="handover.key.ack"),
     _c("handover.addendum", "addendum", "a", "handover.key.addendum", palette="handover.key.addendum"),
     _c("handover.doc.history", "history", "ctrl+o", "handover.key.history"),
+    _c("handover.doc.copy_links", "copy_links", "y", "handover.key.copy_links", palette="handover.key.copy_links"),
     _c("handover.doc.back", "back", "escape", "handover.key.back"),
 )
 

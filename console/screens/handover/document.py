@@ -1,9 +1,17 @@
-"""A submitted handover, read-only: acknowledge it (incoming lead) or add an addendum."""
+"""A submitted handover, read-only: acknowledge it (incoming lead) or add an addendum.
+
+The document is Markdown, but no link is ever made from it: customer text (and a lead's)
+may hold URLs, and a link opens a browser on one click. The parser has links, autolinks,
+images and linkify switched off, so a URL shows as the text it is; `y` copies the URLs on
+the page to the clipboard for whoever wants to open one deliberately.
+"""
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
+from markdown_it import MarkdownIt
 from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
@@ -19,6 +27,13 @@ from console.i18n import t
 from console.sanitize import clean_line
 from console.screens.dialogs import LineDialog, TextDialog
 from store.handover.lifecycle import HandoverView
+
+_URL = re.compile(r"\b(?:https?|ftp|file|mailto):[^\s<>()\[\]\\]+", re.IGNORECASE)
+
+
+def inert_markdown() -> MarkdownIt:
+    """Textual's Markdown parser minus everything that makes a link (or fetches an image)."""
+    return MarkdownIt("gfm-like", {"linkify": False}).disable(["linkify", "link", "autolink", "image"], True)
 
 
 class HandoverDocScreen(ReportsFailures, Screen[None]):
@@ -41,7 +56,7 @@ class HandoverDocScreen(ReportsFailures, Screen[None]):
         yield Header()
         yield Static(id="ack-banner")
         with VerticalScroll(id="handover-doc"):
-            yield Markdown(id="handover-markdown")
+            yield Markdown(id="handover-markdown", parser_factory=inert_markdown, open_links=False)
         yield Footer()
 
     def on_mount(self) -> None:
@@ -108,6 +123,15 @@ class HandoverDocScreen(ReportsFailures, Screen[None]):
         self.view = message.view
         self._show()
         self.notify(t("handover.ack.done") if acknowledged else t("handover.addendum.done"))
+
+    def action_copy_links(self) -> None:
+        """Copy the URLs written in the handover (as text, one a line): never opened from here."""
+        urls = list(dict.fromkeys(_URL.findall(to_markdown(self.view))))
+        if not urls:
+            self.notify(t("handover.links.none"))
+            return
+        self.app.copy_to_clipboard("\n".join(urls))
+        self.notify(t("handover.links.copied", n=len(urls)))
 
     def action_history(self) -> None:
         from console.screens.handover.history import HandoverHistoryScreen
