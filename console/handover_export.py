@@ -18,22 +18,17 @@ What is neutralised in Markdown, and why:
 
 from __future__ import annotations
 
-import json
 import re
 from collections.abc import Callable
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
 from console.i18n import t
-from console.safe_output import JSON_RISKY
 from console.sanitize import clean_line, clean_text
 from store.handover.content import HandoverContent, TicketItem
 from store.handover.lifecycle import HandoverView
 
 _INLINE = re.compile(r"([\\`*_{}\[\]()<>#+!|~&])")
-# json.dumps escapes C0 controls but not DEL, C1, zero-width or bidi ones: console.safe_output's
-# one list of them, escaped as \uXXXX (the same string once parsed).
-_UNSAFE_JSON = JSON_RISKY
 _HEADING_LINE = re.compile(r"^(\s{0,3})(#|=+\s*$|-+\s*$)")
 
 
@@ -175,4 +170,6 @@ def to_json(view: HandoverView) -> str:
         "content": view.content.to_json(),
         "addenda": [{"author": a.author, "at": a.at.isoformat(), "body": a.body} for a in view.addenda],
     }
-    return _UNSAFE_JSON.sub(lambda m: f"\\u{ord(m.group()):04x}", json.dumps(data, ensure_ascii=False, indent=2)) + "\n"
+    from console.safe_output import json_text
+
+    return json_text(data, indent=2) + "\n"
