@@ -40,3 +40,27 @@ def test_guard_shows_controls_on_a_terminal_only():
     pipe = io.StringIO()
     TerminalGuard(pipe).write(HOSTILE)
     assert pipe.getvalue() == HOSTILE
+
+
+def test_a_bare_carriage_return_is_quoted_so_rows_never_split():
+    import csv
+    import io
+
+    from store.csv_safe import writer
+
+    out = io.StringIO()
+    writer(out, lineterminator="\n").writerows([["a\rb", "=1+1", 3], ["c", "d\ne", 4]])
+    assert out.getvalue() == "\"a\rb\",'=1+1,3\nc,\"d\ne\",4\n"
+    assert list(csv.reader(io.StringIO(out.getvalue(), newline=""))) == [["a\rb", "'=1+1", "3"], ["c", "d\ne", "4"]]
+
+
+def test_json_escapes_zero_width_and_format_characters_losslessly():
+    import json
+
+    from console.safe_output import json_text
+
+    value = {"k": "zero\u200bwidth\ufeff\u2060 tag\U000e0041 del\x7f c1\x9b rlo\u202e"}
+    text = json_text(value)
+    assert json.loads(text) == value
+    assert all(c.isprintable() or c in "\n" for c in text)
+    assert "\\u200b" in text and "\\udb40\\udc41" in text and "\\u007f" in text
