@@ -53,12 +53,16 @@ def test_queue_detail_composer_dialog_and_toast(hostile):
     try:
         for _ in range(len(KEYS)):  # every ticket's row and detail pane
             app.send("j", settle=0.5)
+        shown = app.mark()
         app.send("r", settle=2.5)  # the composer on the last one
+        app.wait_for("Send+solve", start=shown)
         app.send(ESC, settle=1.0)
         app.send("/", settle=0.3)  # to mallory's ticket: the claim names her
         app.send(KEYS[1], settle=0.3)
         app.send("\r", settle=1.5)
+        shown = app.mark()
         app.send("c", settle=2.5)
+        app.wait_for("was already claimed by", start=shown)  # the toast, naming mallory
         assert app.alive()
     finally:
         app.close()
@@ -73,13 +77,20 @@ def test_handover_editor_merge_history_and_assign_dialog(hostile):
     path, ids, env = hostile
     app = console(env, "lead.lin")
     try:
+        shown = app.mark()
         app.send("a", settle=1.5)  # assign: a dialog listing every agent, mallory among them
+        app.wait_for("Enter to choose", start=shown)
         app.send(ESC, settle=0.8)
+        shown = app.mark()
         app.send(F4, settle=3.0)  # the handover editor on the hostile draft
-        for _ in range(6):
-            app.send(CTRL_N, settle=0.8)
+        app.wait_for("In progress (", start=shown)
+        app.send(CTRL_N, settle=0.8)  # the in-progress list, where the hostile tickets are
+        shown = app.mark()
         app.send("n", settle=1.0)  # annotate an item: a line dialog
+        app.wait_for("Handover note for", start=shown)
         app.send(ESC, settle=0.8)
+        for _ in range(5):  # every other section: special cases, system, next shift, summary
+            app.send(CTRL_N, settle=0.8)
         # Another lead saves the draft meanwhile; my next save is refused, and ctrl+r merges.
         db = open_database(path)
         with db.write() as s:
@@ -91,9 +102,13 @@ def test_handover_editor_merge_history_and_assign_dialog(hostile):
         for _ in range(4):
             app.send(CTRL_N, settle=0.5)
         app.send("x", settle=5.0)  # autosave: refused
+        shown = app.mark()
         app.send(CTRL_R, settle=2.5)  # the merge screen: theirs and mine side by side
+        app.wait_for("Merge the handover draft", start=shown)
         app.send(ESC, settle=1.0)
+        shown = app.mark()
         app.send(CTRL_O, settle=2.5)  # history
+        app.wait_for("Handover history", start=shown)
         app.send(ESC, settle=1.0)
         assert app.alive()
     finally:
@@ -116,7 +131,9 @@ def test_submitted_handover_and_sla_panel(hostile):
     db.dispose()
     app = console(env, "lead.wang")
     try:
-        app.send(F4, settle=3.0)  # the submitted handover, read-only
+        # The incoming lead is shown the unacknowledged handover first thing; F4 keeps it.
+        app.wait_for(f"Handover #{ids['handover']}", timeout=20)
+        app.send(F4, settle=2.0)
         for _ in range(4):
             app.send("\x1b[6~", settle=0.6)  # page down through it
         app.send(ESC, settle=1.0)
@@ -126,7 +143,9 @@ def test_submitted_handover_and_sla_panel(hostile):
     check(bytes(app.out), at_least=4)
     panel = console(env, "chief")
     try:
+        shown = panel.mark()
         panel.send(F3, settle=4.0)
+        panel.wait_for("Live SLA panel", start=shown)
         assert panel.alive()
     finally:
         panel.close()

@@ -69,6 +69,10 @@ class PtyApp:
                                  f"tail={bytes(self.out[-1500:])!r}")
         return found
 
+    def mark(self) -> int:
+        """Where the output stands now (for `wait_for(..., start=mark)`)."""
+        return len(self.out)
+
     def send(self, keys: bytes | str, settle: float = 0.6) -> None:
         os.write(self.master, keys.encode() if isinstance(keys, str) else keys)
         self.pump(settle)
