@@ -66,3 +66,17 @@ def test_the_submitted_view_parser_makes_no_link():
     kinds = {child.type for token in tokens for child in (token.children or [])}
     assert not kinds & {"link_open", "image"}, kinds
     assert "https://evil.example/x" in inert_markdown().render(text)
+
+
+def test_every_toast_is_plain_cleaned_text(seed_small, monkeypatch):
+    from conftest import make_services
+    from textual.app import App
+
+    from console.app import ShiftdeskApp
+
+    sent: list[tuple[str, str, bool]] = []
+    monkeypatch.setattr(App, "notify", lambda self, message, *, title="", severity="information", timeout=None,
+                        markup=True: sent.append((message, title, markup)))
+    app = ShiftdeskApp(make_services(seed_small))
+    app.notify("[@click=app.quit]x[/] \x1b]52;c;ZXZpbA==\x07", title="\x1b]0;t\x07")
+    assert sent == [("[@click=app.quit]x[/] ␛]52;c;ZXZpbA==␇", "␛]0;t␇", False)]
