@@ -42,7 +42,7 @@ def test_what_the_user_reads_per_kind_of_error():
     locked = RuntimeError("wrapped")
     locked.__cause__ = sqlite3.OperationalError("database is locked")
     assert describe("panel-poll", locked) == (
-        "The panel could not refresh: Another program is writing to the database; try again in a moment")
+        "The panel could not refresh: another program is holding the database (an import, perhaps); nothing was changed, so the same action can be repeated in a moment")
     assert describe("no-such-group", KeyError("k")) == "Background work failed: KeyError"
 
 
@@ -126,9 +126,9 @@ async def test_panel_read_fails_and_polls_again(queue_app, queue_ui, monkeypatch
         await until(pilot, lambda: isinstance(app.screen, PanelScreen) and len(calls) >= 2)
         await pilot.pause()
         text = queue_ui.screen_text(app)
-        assert "Another program is writing to the database; try again in a moment" in text
+        assert "another program is holding the database (an import, perhaps); nothing was changed, so the same action can be repeated in a moment" in text
         assert "Loading…" not in text
-        assert any(m.startswith("The panel could not refresh: Another program") for m in toasts(app))
+        assert any(m.startswith("The panel could not refresh: another program") for m in toasts(app))
 
 
 @pytest.mark.parametrize("group", ["queue-presence", "composer-presence", "livesync"])
