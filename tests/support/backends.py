@@ -89,11 +89,13 @@ def pytest_report_header(config: pytest.Config) -> str:
 
 def pytest_terminal_summary(terminalreporter, exitstatus: int, config: pytest.Config) -> None:
     del exitstatus
-    count = config.stash.get(_DESELECTED, 0)
-    if count and _pg_env_url() is None:
-        terminalreporter.write_line(
-            f"{count} PostgreSQL test variants deselected: ${PG_URL_ENV} is not set "
-            "(.ci/run starts a throwaway server and runs them)", yellow=True)
+    if _pg_env_url() is not None or pg_required():
+        return
+    count = config.stash.get(_DESELECTED, 0)  # 0 on an xdist controller: its workers collected
+    what = f"{count} PostgreSQL test variants" if count else "The PostgreSQL test variants were"
+    terminalreporter.write_line(
+        f"{what} deselected: ${PG_URL_ENV} is not set "
+        "(.ci/run starts a throwaway server and runs them)", yellow=True)
 
 
 # -- PostgreSQL: one schema per session, empty tables per test ------------------------------------
