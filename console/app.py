@@ -259,6 +259,19 @@ class ShiftdeskApp(App[None]):
 
     # -- hooks for other screens -------------------------------------------------------------------
 
+    # Handover screens never import each other (no import circle): they ask the app for a route,
+    # and the app hands it to the handover router, console/screens/handover/gate.py.
+    HANDOVER_ROUTES = frozenset({"open_handover", "open_handover_id", "show_history", "show_submitted",
+                                 "show_merge", "show_document_with_leftovers", "save_in_background"})
+
+    def handover_route(self, route: str, *args: object, **kwargs: object) -> None:
+        """Open a handover screen (or start the closing save) on behalf of another screen."""
+        if route not in self.HANDOVER_ROUTES:
+            raise ValueError(f"no handover route {route!r}")
+        from console.screens.handover import gate
+
+        getattr(gate, route)(self, *args, **kwargs)
+
     def action_show_handover(self) -> None:
         """F4: the lead's handover to write now, others the latest one (console/screens/handover/gate.py)."""
         from console.screens.handover.gate import open_handover

@@ -35,9 +35,7 @@ class HandoverCommands(Provider):
         return entries
 
     def _history(self) -> None:
-        from console.screens.handover.history import HandoverHistoryScreen
-
-        self.app.push_screen(HandoverHistoryScreen())
+        self.app.handover_route("show_history")
 
     async def discover(self) -> Hits:
         for title, callback in self._entries():

@@ -134,9 +134,7 @@ class HandoverDocScreen(ReportsFailures, Screen[None]):
         self.notify(t("handover.links.copied", n=len(urls)))
 
     def action_history(self) -> None:
-        from console.screens.handover.history import HandoverHistoryScreen
-
-        self.app.push_screen(HandoverHistoryScreen())
+        self.app.handover_route("show_history")
 
     def action_back(self) -> None:
         self.dismiss()

@@ -278,13 +278,10 @@ class HandoverScreen(ReportsFailures, Screen[None]):
             self._refresh_worker()
             return
         if self.conflict.status != "draft":
-            from console.screens.handover.gate import show_document_with_leftovers
-
-            show_document_with_leftovers(self.app, self.conflict, self.base, self.content)
+            self.app.handover_route("show_document_with_leftovers", self.conflict, self.base, self.content)
             return
-        from console.screens.handover.merge import MergeScreen
-
-        self.app.push_screen(MergeScreen(self.base, self.content, self.conflict, self.app.services.agent.name), self._merged)
+        self.app.handover_route("show_merge", self.base, self.content, self.conflict,
+                                self.app.services.agent.name, self._merged)
 
     def _merged(self, merged: HandoverContent | None) -> None:
         if merged is None or self.conflict is None:
@@ -351,17 +348,13 @@ class HandoverScreen(ReportsFailures, Screen[None]):
 
     @on(Submitted)
     def _submitted(self, message: Submitted) -> None:
-        from console.screens.handover.document import HandoverDocScreen
-
         self.dirty = self.saving = False
         self.notify(t("handover.submitted"))
-        self.app.switch_screen(HandoverDocScreen(message.view))
+        self.app.handover_route("show_submitted", message.view)
 
     def action_history(self) -> None:
-        from console.screens.handover.history import HandoverHistoryScreen
-
         self._save()
-        self.app.push_screen(HandoverHistoryScreen())
+        self.app.handover_route("show_history")
 
     def action_back(self) -> None:
         self.dismiss()
@@ -369,10 +362,8 @@ class HandoverScreen(ReportsFailures, Screen[None]):
     def on_unmount(self) -> None:
         """Leaving by any way (back, a ticket opened in the queue): the last edits are saved on the app."""
         if self.dirty and self.conflict is None:
-            from console.screens.handover.gate import save_in_background
-
-            save_in_background(self.app, self.view.id, self.content, self.version,
-                               inflight=self.inflight if self.saving else None)
+            self.app.handover_route("save_in_background", self.view.id, self.content, self.version,
+                                    inflight=self.inflight if self.saving else None)
 
     def worker_failed(self, group: str, text: str) -> None:
         """A save failed (console/failures.py told the lead): keep the text, let the next save retry."""

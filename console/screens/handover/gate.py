@@ -166,3 +166,27 @@ def show_document_with_leftovers(app: App, current: HandoverView, base: Handover
     app.switch_screen(HandoverDocScreen(current, addendum_draft=leftovers))
     if leftovers:
         app.notify(t("handover.submitted_elsewhere", who=clean_line(current.author)), severity="warning")
+
+
+# -- routes: screens ask the app, the app asks here, so no handover screen imports another --------
+
+
+def show_history(app: App) -> None:
+    from console.screens.handover.history import HandoverHistoryScreen
+
+    app.push_screen(HandoverHistoryScreen())
+
+
+def show_submitted(app: App, view: HandoverView) -> None:
+    """The editor's own submit went through: its document replaces it."""
+    from console.screens.handover.document import HandoverDocScreen
+
+    app.switch_screen(HandoverDocScreen(view))
+
+
+def show_merge(app: App, base: HandoverContent, mine: HandoverContent, current: HandoverView, who: str,
+               done: Callable[[HandoverContent | None], None]) -> None:
+    from console.screens.handover.merge import MergeScreen
+
+    app.push_screen(MergeScreen(base, mine, current, who), done)
+

@@ -93,10 +93,8 @@ class HandoverHistoryScreen(ReportsFailures, Screen[None]):
 
     @on(DataTable.RowSelected, "#history-table")
     def _open(self, event: DataTable.RowSelected) -> None:
-        from console.screens.handover.gate import open_handover_id
-
         if event.row_key.value is not None:
-            open_handover_id(self.app, int(event.row_key.value))
+            self.app.handover_route("open_handover_id", int(event.row_key.value))
 
     def worker_failed(self, group: str, text: str) -> None:
         """The list could not load (console/failures.py told the user): say so where it would be."""
