@@ -86,11 +86,12 @@ def root(
     """Open the console, or run one of the commands below."""
     import os
 
-    from console.commands.common import err
+    from console.commands.common import err, fit_output
     from console.i18n import detect_language, set_language
     from console.logs import log, setup_logging
     from console.settings import load
 
+    fit_output()
     try:
         setup_logging(log_level)
     except ValueError as exc:

@@ -8,6 +8,8 @@ exit status 1, and the traceback goes to the log only.
 from __future__ import annotations
 
 import logging
+import os
+import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import Any, NoReturn
@@ -22,7 +24,24 @@ from console.i18n import detect_language, set_language
 from console.sanitize import clean_line
 
 err = Console(stderr=True, highlight=False, markup=False, emoji=False)
-out = Console(highlight=False, markup=False, emoji=False)
+
+
+def _piped_width() -> int | None:
+    """A terminal sizes itself; a pipe or file gets $COLUMNS, else room enough that no table cell
+    is cut short ("Re…") for a script or a spreadsheet reading it."""
+    if sys.stdout is not None and sys.stdout.isatty():
+        return None
+    return int(os.environ.get("COLUMNS", "0") or 0) or 4000
+
+
+out = Console(highlight=False, markup=False, emoji=False, width=_piped_width())
+
+
+def fit_output() -> None:
+    """Size standard output for this command (the module may have been imported long before)."""
+    width = _piped_width()
+    if width is not None:
+        out.width = width
 log = logging.getLogger("shiftdesk")
 # Without any handler, logging's last resort would print the traceback on the terminal.
 log.addHandler(logging.NullHandler())
@@ -78,10 +97,13 @@ def checked(check: Any, field: str) -> Any:
 
 def explain(exc: BaseException, db_url: str | None = None) -> str | None:
     """One sentence for a failure the user can act on; None when it is a bug."""
+    from store.db.engine import DatabaseBusy
     from store.db.failures import database_label, diagnose
     from store.errors import ShiftdeskError
 
-    if isinstance(exc, ShiftdeskError | ValueError) and not isinstance(exc, UnicodeError):
+    if isinstance(exc, DatabaseBusy):  # waited its bounded time for the lock: say which database
+        exc = exc.cause
+    elif isinstance(exc, ShiftdeskError | ValueError) and not isinstance(exc, UnicodeError):
         return str(exc)
     trouble = diagnose(exc)
     if trouble is None:

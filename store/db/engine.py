@@ -27,7 +27,6 @@ ENV_VAR = "SHIFTDESK_DB"
 BUSY_TIMEOUT_MS = 30_000
 SLOW_QUERY_SECONDS = 0.5
 log = logging.getLogger("shiftdesk.sql")
-LOCK_WAIT = BUSY_TIMEOUT_MS / 1000  # seconds a write may wait for the lock (commands; the console waits less)
 _FIRST_BACKOFF, _MAX_BACKOFF = 0.05, 1.0
 
 
@@ -35,10 +34,11 @@ class DatabaseBusy(ShiftdeskError):
     """A write could not start within its time: another process holds the database (SQLite's
     write lock, e.g. an import), or the server is unreachable. Nothing was written."""
 
-    def __init__(self, waited: float, cause: BaseException) -> None:
-        super().__init__(f"another process is holding the database (waited {waited:.0f} s); "
+    def __init__(self, waited: float, cause: BaseException, where: str = "") -> None:
+        named = f" {where}" if where else ""
+        super().__init__(f"another process is holding the database{named} (waited {waited:.0f} s); "
                          "nothing was changed, try again in a moment")
-        self.waited, self.cause = waited, cause
+        self.waited, self.cause, self.where = waited, cause, where
 
 
 def _passing(exc: DBAPIError) -> bool:
@@ -133,13 +133,16 @@ class Database:
     """One database: its URL, engine, and the two kinds of unit of work."""
 
     url: str
-    lock_wait: float = LOCK_WAIT
-    """The longest a write waits for the lock (or a lost connection) before DatabaseBusy."""
+    lock_wait: float | None = None
+    """The longest a write waits for the lock (or a lost connection) before DatabaseBusy;
+    None: the busy timeout (BUSY_TIMEOUT_MS), read when the database is opened."""
     engine: Engine = field(init=False, repr=False)
     _write_engine: Engine = field(init=False, repr=False)
     _channel: str | None = field(init=False, repr=False, default=None)
 
     def __post_init__(self) -> None:
+        if self.lock_wait is None:
+            self.lock_wait = BUSY_TIMEOUT_MS / 1000
         self.url = resolve_url(self.url)
         path = _sqlite_path(self.url)
         if path is not None:
@@ -223,7 +226,9 @@ class Database:
                 if not _passing(exc):
                     raise
                 if now + delay > deadline:
-                    raise DatabaseBusy(now - started, exc) from exc
+                    from store.db.failures import database_label
+
+                    raise DatabaseBusy(now - started, exc, database_label(self.url)) from exc
                 time.sleep(delay)
                 delay = min(delay * 2, _MAX_BACKOFF)
             except BaseException:
@@ -253,7 +258,7 @@ class Database:
 
 
 def open_database(url: str | os.PathLike[str] | None = None, *, migrate: bool = True,
-                  backup: bool = True, lock_wait: float = LOCK_WAIT) -> Database:
+                  backup: bool = True, lock_wait: float | None = None) -> Database:
     """Open (and by default migrate) the database the user chose."""
     db = Database(os.fspath(url) if url else "", lock_wait=lock_wait)
     if migrate:

@@ -4,7 +4,6 @@ log (console/commands/common.py `SafeGroup`, store/db/failures.py)."""
 
 from __future__ import annotations
 
-import logging
 import os
 import sqlite3
 import sqlite3.dbapi2
@@ -91,21 +90,20 @@ def test_a_database_path_through_a_file(tmp_path) -> None:
     one_line(run(str(blocker / "team.db"), "agents", "list"), "is a file where a folder is needed")
 
 
-def test_a_lock_held_past_the_timeout(dbfile, monkeypatch, caplog) -> None:
+def test_a_lock_held_past_the_timeout(dbfile, monkeypatch) -> None:
     import store.db.engine as engine
 
     monkeypatch.setattr(engine, "BUSY_TIMEOUT_MS", 200)
     holder = sqlite3.connect(dbfile, isolation_level=None)
     holder.execute("BEGIN IMMEDIATE")
     try:
-        with caplog.at_level(logging.ERROR, logger="shiftdesk"):
-            line = one_line(run(dbfile, "agents", "add", "zed"), "locked by another process", "again")
+        line = one_line(run(dbfile, "agents", "add", "zed"), "another process is holding the database", "again")
     finally:
         holder.execute("ROLLBACK")
         holder.close()
     assert dbfile in line
-    # The traceback went to the log, not to the terminal.
-    assert any(r.exc_info and "database is locked" in str(r.exc_info[1]) for r in caplog.records)
+    # A write that waited its bounded time is an expected outcome (DatabaseBusy, a domain error):
+    # the command says so in one line; there is no traceback to log.
     assert run(dbfile, "agents", "add", "zed").exit_code == 0  # a passing condition
 
 
