@@ -9,7 +9,6 @@ environment, then this file, then the built-in default.
 
 from __future__ import annotations
 
-import math
 import os
 import tomllib
 from collections.abc import Callable, Mapping
@@ -23,6 +22,7 @@ __all__ = [
     "KEYS",
     "Settings",
     "SettingsError",
+    "apply_display_zone",
     "load",
     "parse_value",
     "remember",
@@ -33,7 +33,6 @@ __all__ = [
 ]
 
 CONFIG_ENV = "SHIFTDESK_CONFIG"
-DEFAULT_AT_RISK_SHARE = 0.25  # the policies' default warning share (store/sla/policies.py)
 
 
 def _empty() -> Mapping[str, str]:
@@ -49,7 +48,6 @@ class Settings:
     theme: str | None = None
     timezone: str | None = None
     keymap: Mapping[str, str] = field(default_factory=_empty)
-    at_risk_share: float = DEFAULT_AT_RISK_SHARE
     path: Path | None = field(default=None, compare=False)
     """The file these came from (None: built-in defaults, e.g. in tests; nothing is written back)."""
 
@@ -138,22 +136,12 @@ def _keymap(value: Any) -> Mapping[str, str]:
     return MappingProxyType(clean)
 
 
-def _share(value: Any) -> float:
-    if isinstance(value, bool) or not isinstance(value, int | float):
-        raise ValueError("must be a number between 0 and 1 (e.g. 0.25)")
-    share = float(value)
-    if not (0 < share < 1) or math.isnan(share):
-        raise ValueError(f"{value!r} must lie strictly between 0 and 1")
-    return share
-
-
 CHECKS: dict[str, Callable[[Any], Any]] = {
     "database": _database,
     "language": _language,
     "theme": _theme,
     "timezone": _timezone,
     "keymap": _keymap,
-    "at_risk_share": _share,
 }
 KEYS = tuple(CHECKS)
 
@@ -241,7 +229,7 @@ def to_toml(settings: Settings) -> str:
                 tables.append("[keymap]")
                 tables.extend(f"{_toml_key(k)} = {_toml_string(v)}" for k, v in sorted(value.items()))
             continue
-        if value is None or (f.name == "at_risk_share" and value == DEFAULT_AT_RISK_SHARE):
+        if value is None:
             continue
         lines.append(f"{f.name} = {_toml_value(value)}")
     return "\n".join([*lines, *tables]).lstrip("\n") + "\n"
@@ -262,14 +250,8 @@ def parse_value(key: str, text: str, file: str = "settings.toml") -> tuple[str, 
     if check is None or key == "keymap":
         known = ", ".join(k if k != "keymap" else "keymap.<binding id>" for k in KEYS)
         raise SettingsError(file, key, f"unknown key (known: {known})")
-    raw: Any = text
-    if key == "at_risk_share":
-        try:
-            raw = float(text)
-        except ValueError:
-            raise SettingsError(file, key, f"{text!r} is not a number between 0 and 1") from None
     try:
-        return key, check(raw)
+        return key, check(text)
     except ValueError as exc:
         raise SettingsError(file, key, str(exc)) from None
 
@@ -334,3 +316,15 @@ def remember(path: Path | None, key: str, value: str) -> bool:
         logging.getLogger("shiftdesk.settings").warning("could not remember %s: %s", key, exc)
         return False
     return True
+
+
+def apply_display_zone(zone: str | None) -> None:
+    """Show local times in the settings' zone: TZ for this process, so every time the console or
+    a command turns into local time follows it (the handover, panel and reports name the team's
+    zone from its calendar)."""
+    if zone:
+        import time
+
+        os.environ["TZ"] = zone
+        time.tzset()
+

@@ -41,7 +41,7 @@ def register(app: typer.Typer) -> None:
 
     @config_app.command("set")
     def config_set(key: str = typer.Argument(..., help="database, language, theme, timezone, "
-                                                     "at_risk_share, or keymap.<binding id>"),
+                                                     "or keymap.<binding id>"),
                    value: str = typer.Argument(..., help="The new value.")) -> None:
         """Check and store one setting (nothing is written if it is refused)."""
         from console.settings import SettingsError, settings_path, write_value

@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 from typer.testing import CliRunner
 
 from console.cli import app
-from console.settings import DEFAULT_AT_RISK_SHARE, Settings, load, settings_path, to_toml
+from console.settings import Settings, load, settings_path, to_toml
 
 runner = CliRunner()
 
@@ -34,23 +34,22 @@ def test_no_file_means_defaults_and_no_problems(config):
     settings, problems = load()
     assert problems == []
     assert settings == Settings()
-    assert settings.at_risk_share == 0.25 and settings.keymap == {} and settings.path == config
+    assert settings.keymap == {} and settings.path == config
     assert not config.parent.exists()  # reading never makes the folder
 
 
 def test_bad_keys_are_dropped_one_line_each_and_the_rest_kept(config):
     config.parent.mkdir()
-    config.write_text('language = "en"\ncolour = "red"\ntheme = "neon"\nat_risk_share = 1.5\n'
+    config.write_text('language = "en"\ncolour = "red"\ntheme = "neon"\nat_risk_share = 0.3\n'
                       'timezone = "Mars/Olympus"\n[keymap]\n"app.quit" = "ctrl+x"\n"queue.claim" = 3\n',
                       encoding="utf-8")
     settings, problems = load()
     assert settings.language == "en"
     assert settings.theme is None and settings.timezone is None
-    assert settings.at_risk_share == DEFAULT_AT_RISK_SHARE
     assert settings.keymap == {}  # one bad binding drops the table
     assert problems[0].startswith("settings.toml: key 'colour': unknown key (known: database, language")
     assert problems[1].startswith("settings.toml: key 'theme': 'neon' is not a theme")
-    assert problems[2] == "settings.toml: key 'at_risk_share': 1.5 must lie strictly between 0 and 1"
+    assert problems[2].startswith("settings.toml: key 'at_risk_share': unknown key")  # a policy's (--warn-share)
     assert problems[3] == "settings.toml: key 'timezone': 'Mars/Olympus' is not a time zone (e.g. Asia/Taipei, UTC)"
     assert problems[4] == ("settings.toml: key 'keymap': 'queue.claim': must be a non-empty string")
     assert len(problems) == 5
@@ -67,14 +66,14 @@ def test_a_file_that_is_no_toml_gives_defaults_and_one_line(config):
 
 def test_config_set_writes_checked_values_and_show_prints_them(config):
     for key, value in (("language", "en"), ("theme", "nord"), ("timezone", "Asia/Taipei"),
-                       ("at_risk_share", "0.3"), ("keymap.app.quit", "ctrl+x, f10"), ("database", "~/team.db")):
+                       ("keymap.app.quit", "ctrl+x, f10"), ("database", "~/team.db")):
         result = cli("config", "set", key, value)
         assert result.exit_code == 0, result.output
     stored = tomllib.loads(config.read_text(encoding="utf-8"))
     assert stored == {"database": "~/team.db", "language": "en", "theme": "nord", "timezone": "Asia/Taipei",
-                      "at_risk_share": 0.3, "keymap": {"app.quit": "ctrl+x,f10"}}
+                      "keymap": {"app.quit": "ctrl+x,f10"}}
     settings, problems = load()
-    assert problems == [] and settings.keymap == {"app.quit": "ctrl+x,f10"} and settings.at_risk_share == 0.3
+    assert problems == [] and settings.keymap == {"app.quit": "ctrl+x,f10"}
     shown = cli("config", "show")
     assert shown.exit_code == 0
     assert 'theme = "nord"' in shown.output and '"app.quit" = "ctrl+x,f10"' in shown.output
@@ -85,8 +84,7 @@ def test_config_set_writes_checked_values_and_show_prints_them(config):
 @pytest.mark.parametrize(("key", "value", "message"), [
     ("theme", "neon", "settings.toml: key 'theme': 'neon' is not a theme"),
     ("language", "fr", "settings.toml: key 'language': 'fr' is not one of zh-TW, en"),
-    ("at_risk_share", "0", "settings.toml: key 'at_risk_share': 0.0 must lie strictly between 0 and 1"),
-    ("at_risk_share", "lots", "settings.toml: key 'at_risk_share': 'lots' is not a number between 0 and 1"),
+    ("at_risk_share", "0.3", "settings.toml: key 'at_risk_share': unknown key"),
     ("timezone", "Nowhere/City", "settings.toml: key 'timezone': 'Nowhere/City' is not a time zone"),
     ("colour", "red", "settings.toml: key 'colour': unknown key"),
     ("keymap.app.quit", "ctrl x", "settings.toml: key 'keymap.app.quit': 'ctrl x' is not a comma-separated"),
@@ -157,7 +155,7 @@ def test_written_strings_read_back_exactly(value):
 def test_to_toml_round_trips_through_load(tmp_path):
     settings = Settings(database="C:\\data\\team \"a\".db", language="zh-TW", theme="gruvbox",
                         timezone="UTC", keymap={"queue.claim": "c,ctrl+c", "app.quit": "ctrl+q"},
-                        at_risk_share=0.4, path=tmp_path / "s.toml")
+                        path=tmp_path / "s.toml")
     (tmp_path / "s.toml").write_text(to_toml(settings), encoding="utf-8")
     again, problems = load(tmp_path / "s.toml")
     assert problems == [] and again == settings
@@ -196,3 +194,23 @@ async def test_console_applies_theme_and_keymap_and_remembers_a_new_theme(seed_s
         await pilot.press("ctrl+x")  # app.quit, remapped from ctrl+q
         await pilot.pause()
         assert app_.return_code == 0
+
+
+def test_the_display_zone_is_the_zone_local_times_are_shown_in(config, monkeypatch):
+    """timezone = "UTC" in the file: the command's local times are UTC (TZ for the process)."""
+    import os
+    import time
+    from datetime import UTC, datetime
+
+    monkeypatch.setenv("TZ", "Asia/Taipei")
+    try:
+        time.tzset()
+        instant = datetime(2024, 1, 15, 6, 0, tzinfo=UTC)
+        assert instant.astimezone().hour == 14  # Taipei
+        assert cli("config", "set", "timezone", "UTC").exit_code == 0
+        assert cli("config", "path").exit_code == 0  # any command reads the settings
+        assert os.environ["TZ"] == "UTC" and instant.astimezone().hour == 6
+    finally:
+        monkeypatch.setenv("TZ", "Asia/Taipei")
+        time.tzset()
+
