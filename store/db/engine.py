@@ -176,6 +176,14 @@ class Database:
         return self._channel
 
     @property
+    def label(self) -> str:
+        """The database as a user names it: the SQLite file, or the server URL without password."""
+        path = self.sqlite_path
+        if path is not None:
+            return str(path)
+        return self.engine.url.set(query={}).render_as_string(hide_password=True)
+
+    @property
     def sqlite_path(self) -> Path | None:
         return _sqlite_path(self.url)
 
@@ -226,9 +234,7 @@ class Database:
                 if not _passing(exc):
                     raise
                 if now + delay > deadline:
-                    from store.db.failures import database_label
-
-                    raise DatabaseBusy(now - started, exc, database_label(self.url)) from exc
+                    raise DatabaseBusy(now - started, exc, self.label) from exc
                 time.sleep(delay)
                 delay = min(delay * 2, _MAX_BACKOFF)
             except BaseException:
