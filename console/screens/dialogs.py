@@ -183,6 +183,7 @@ class _ButtonDialog(ModalScreen):
         self.dismiss(None)
 
     def action_ok(self) -> None:
+        """What OK hands back is each dialog's own (LineDialog, TextDialog override this)."""
         raise NotImplementedError
 
 

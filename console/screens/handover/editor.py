@@ -227,21 +227,29 @@ class HandoverScreen(ReportsFailures, Screen[None]):
         self._show_head()
         self._save_worker(self.content, self.version)
 
-    @work(thread=True, group="handover-save", exit_on_error=False)
-    def _save_worker(self, snapshot: HandoverContent, expected: int) -> None:
-        from store.handover.lifecycle import keep_refused, save_draft
+    def _checked_write(self, write, snapshot: HandoverContent, expected: int) -> HandoverView | None:
+        """A version-checked save or submit (in a worker). Refused: my text is kept aside, the
+        screen is told (Refused) and None comes back. Anything else (a locked or unreachable
+        database) is raised and reported by console/failures.py."""
+        from store.handover.lifecycle import keep_refused
 
         services = self.app.services
         try:
             with services.db.write() as session:
-                view = save_draft(session, services.now(), self.view.id, snapshot, expected, services.agent)
+                return write(session, services.now(), self.view.id, snapshot, expected, services.agent)
         except HandoverConflict as exc:
             with services.db.write() as session:
                 keep_refused(session, services.now(), self.view.id, snapshot, services.agent)
             self.post_message(self.Refused(exc.current, snapshot))
-            return
-        # Anything else (a locked or unreachable database) is reported by console/failures.py.
-        self.post_message(self.Saved(view, snapshot))
+            return None
+
+    @work(thread=True, group="handover-save", exit_on_error=False)
+    def _save_worker(self, snapshot: HandoverContent, expected: int) -> None:
+        from store.handover.lifecycle import save_draft
+
+        view = self._checked_write(save_draft, snapshot, expected)
+        if view is not None:
+            self.post_message(self.Saved(view, snapshot))
 
     @on(Saved)
     def _saved(self, message: Saved) -> None:
@@ -333,18 +341,11 @@ class HandoverScreen(ReportsFailures, Screen[None]):
 
     @work(thread=True, group="handover-save", exit_on_error=False)
     def _submit_worker(self, snapshot: HandoverContent, expected: int) -> None:
-        from store.handover.lifecycle import keep_refused, submit
+        from store.handover.lifecycle import submit
 
-        services = self.app.services
-        try:
-            with services.db.write() as session:
-                view = submit(session, services.now(), self.view.id, snapshot, expected, services.agent)
-        except HandoverConflict as exc:
-            with services.db.write() as session:
-                keep_refused(session, services.now(), self.view.id, snapshot, services.agent)
-            self.post_message(self.Refused(exc.current, snapshot))
-            return
-        self.post_message(self.Submitted(view))
+        view = self._checked_write(submit, snapshot, expected)
+        if view is not None:
+            self.post_message(self.Submitted(view))
 
     @on(Submitted)
     def _submitted(self, message: Submitted) -> None:
