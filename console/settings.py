@@ -145,6 +145,21 @@ CHECKS: dict[str, Callable[[Any], Any]] = {
 }
 KEYS = tuple(CHECKS)
 
+# Keys people look for here that belong to the whole team, so one console cannot disagree with
+# the rest; refused with where they live instead.
+ELSEWHERE: dict[str, str] = {
+    "at_risk_share": "the at-risk threshold is the team's, one per SLA policy, so every screen and "
+    "console agrees: shiftdesk policy set NAME --warn-share 0.25",
+}
+
+
+def _unknown(key: str) -> str:
+    """Why `key` is refused: where it lives, or the keys there are."""
+    if key in ELSEWHERE:
+        return ELSEWHERE[key]
+    known = ", ".join(k if k != "keymap" else "keymap.<binding id>" for k in KEYS)
+    return f"unknown key (known: {known})"
+
 
 # -- reading -----------------------------------------------------------------------------------------
 
@@ -172,7 +187,7 @@ def from_table(table: Mapping[str, Any], file: str = "settings.toml") -> tuple[d
     for key, value in table.items():
         check = CHECKS.get(key)
         if check is None:
-            problems.append(SettingsError(file, key, f"unknown key (known: {', '.join(KEYS)})"))
+            problems.append(SettingsError(file, key, _unknown(key)))
             continue
         try:
             values[key] = check(value)
@@ -248,8 +263,7 @@ def parse_value(key: str, text: str, file: str = "settings.toml") -> tuple[str, 
             raise SettingsError(file, key, str(exc)) from None
     check = CHECKS.get(key)
     if check is None or key == "keymap":
-        known = ", ".join(k if k != "keymap" else "keymap.<binding id>" for k in KEYS)
-        raise SettingsError(file, key, f"unknown key (known: {known})")
+        raise SettingsError(file, key, _unknown(key))
     try:
         return key, check(text)
     except ValueError as exc:
@@ -284,7 +298,7 @@ def unset_value(path: Path, key: str) -> Settings:
     """Drop one setting (or one `keymap.<id>` binding) from the file."""
     name = key.split(".", 1)[0] if key.startswith("keymap.") else key
     if name not in CHECKS:
-        raise SettingsError(path.name, key, f"unknown key (known: {', '.join(KEYS)})")
+        raise SettingsError(path.name, key, _unknown(key))
     current = _current(path, key)
     if key.startswith("keymap."):
         keymap = {k: v for k, v in current.keymap.items() if k != key.split(".", 1)[1]}

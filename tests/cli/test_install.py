@@ -220,3 +220,57 @@ def test_worker_failures_reach_the_log_file_with_their_traceback(tmp_path):
         setup_logging("warning", tmp_path / "unused.log")
     assert "ERROR shiftdesk [MainThread] worker save (group handover-save) failed" in text
     assert "Traceback (most recent call last)" in text and "in broken" in text and "disk on fire" in text
+
+
+def _failed_insert(subject: str) -> BaseException:
+    """The exception SQLAlchemy raises for a statement whose parameters hold customer text."""
+    import sqlalchemy as sa
+
+    engine = sa.create_engine("sqlite://")
+    with engine.connect() as conn:
+        conn.execute(sa.text("CREATE TABLE t (subject TEXT UNIQUE)"))
+        conn.execute(sa.text("INSERT INTO t VALUES (:s)"), {"s": subject})
+        try:
+            conn.execute(sa.text("INSERT INTO t VALUES (:s)"), {"s": subject})
+        except sa.exc.IntegrityError as exc:
+            return exc
+    raise AssertionError("the second insert should have failed")
+
+
+@pytest.mark.parametrize(("level", "kept"), [("warning", False), ("debug", True)])
+def test_a_logged_failure_keeps_customer_text_out_above_debug(tmp_path, level, kept):
+    from textual.app import App
+
+    from console.failures import report_error
+    from console.logs import setup_logging
+
+    subject = "王小明的私人訂單 +886912345678"
+    path = tmp_path / "shiftdesk.log"
+    try:
+        setup_logging(level, path)
+        try:
+            try:
+                raise _failed_insert(subject)
+            except Exception as exc:
+                raise RuntimeError(f"saving failed\nfor {subject}") from exc
+        except RuntimeError as exc:
+            report_error(App(), "handover-save", exc, name="save")
+        text = path.read_text(encoding="utf-8")
+    finally:
+        setup_logging("warning", tmp_path / "unused.log")
+    # Frames, types and the database's own words are kept at every level.
+    assert "Traceback (most recent call last)" in text
+    assert "sqlalchemy.exc.IntegrityError: UNIQUE constraint failed: t.subject" in text or kept
+    assert "RuntimeError: saving failed" in text
+    assert ("王小明" in text) is kept
+    assert ("+886912345678" in text) is kept
+
+
+def test_guarded_messages_are_one_short_line_without_controls():
+    from console.logs import MESSAGE_CHARS, guarded_message
+
+    assert guarded_message(ValueError("plain")) == "plain"
+    long = guarded_message(ValueError("x" * 500))
+    assert long.startswith("x" * MESSAGE_CHARS + " [shortened") and "x" * (MESSAGE_CHARS + 1) not in long
+    assert guarded_message(ValueError("bell\x07 \x1b]52;c;AAAA\x07 rtl\u202e")) == "bell? ?]52;c;AAAA? rtl?"
+    assert guarded_message(ValueError("")) == ""

@@ -49,7 +49,8 @@ def test_bad_keys_are_dropped_one_line_each_and_the_rest_kept(config):
     assert settings.keymap == {}  # one bad binding drops the table
     assert problems[0].startswith("settings.toml: key 'colour': unknown key (known: database, language")
     assert problems[1].startswith("settings.toml: key 'theme': 'neon' is not a theme")
-    assert problems[2].startswith("settings.toml: key 'at_risk_share': unknown key")  # a policy's (--warn-share)
+    assert problems[2].startswith("settings.toml: key 'at_risk_share': the at-risk threshold is the team's")
+    assert "policy set NAME --warn-share" in problems[2]
     assert problems[3] == "settings.toml: key 'timezone': 'Mars/Olympus' is not a time zone (e.g. Asia/Taipei, UTC)"
     assert problems[4] == ("settings.toml: key 'keymap': 'queue.claim': must be a non-empty string")
     assert len(problems) == 5
@@ -84,7 +85,7 @@ def test_config_set_writes_checked_values_and_show_prints_them(config):
 @pytest.mark.parametrize(("key", "value", "message"), [
     ("theme", "neon", "settings.toml: key 'theme': 'neon' is not a theme"),
     ("language", "fr", "settings.toml: key 'language': 'fr' is not one of zh-TW, en"),
-    ("at_risk_share", "0.3", "settings.toml: key 'at_risk_share': unknown key"),
+    ("at_risk_share", "0.3", "settings.toml: key 'at_risk_share': the at-risk threshold is the team's"),
     ("timezone", "Nowhere/City", "settings.toml: key 'timezone': 'Nowhere/City' is not a time zone"),
     ("colour", "red", "settings.toml: key 'colour': unknown key"),
     ("keymap.app.quit", "ctrl x", "settings.toml: key 'keymap.app.quit': 'ctrl x' is not a comma-separated"),
