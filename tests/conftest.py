@@ -35,6 +35,13 @@ pytest_plugins = ["support.backends"]  # db_url/backend_db on SQLite and Postgre
 FROZEN_AT = datetime(2024, 1, 15, 6, 0, tzinfo=UTC)  # 14:00 in Taipei
 
 
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Tests marked slow first, the rest in their order: with xdist's `--dist load` and one test
+    handed out at a time (pyproject's addopts), the long ones start at once and the short ones
+    fill in around them, instead of one long test starting last and running alone."""
+    items.sort(key=lambda item: item.get_closest_marker("slow") is None)
+
+
 @pytest.hookimpl(tryfirst=True)
 def pytest_pyfunc_call(pyfuncitem: pytest.Function) -> bool | None:
     """Run `async def` tests in a fresh event loop (Pilot tests), no plugin needed."""

@@ -21,8 +21,8 @@ from pathlib import Path
 import pytest
 
 SHIFTDESK = Path(sys.executable).with_name("shiftdesk")
-TICKETS, HISTORY, DAYS = 3000, 3000, 7
-KILLS = 10
+TICKETS, HISTORY, DAYS = 1000, 1500, 7
+KILLS = 8
 
 
 def demo(target: Path, *extra: str) -> subprocess.Popen:
@@ -70,6 +70,7 @@ def migrated_indexes(tmp_path) -> set[str]:
     return names
 
 
+@pytest.mark.slow
 def test_a_finished_demo_is_complete_and_leaves_no_temporary(tmp_path, migrated_indexes):
     target = tmp_path / "demo.db"
     proc = demo(target)

@@ -55,6 +55,7 @@ def tripwire(monkeypatch):
     return armed, calls
 
 
+@pytest.mark.slow
 async def test_main_screens_do_no_database_work_on_the_event_loop(queue_app, queue_ui, seed_small, tripwire):
     from console.screens.composer.screen import ComposerScreen
     from console.screens.handover.history import HandoverHistoryScreen

@@ -85,6 +85,7 @@ def expected_lists(path: Path):
     return pending, progress
 
 
+@pytest.mark.slow
 def test_full_handover_lifecycle(db_path) -> None:
     asyncio.run(_full_handover_lifecycle(db_path))
 
@@ -155,6 +156,7 @@ async def _full_handover_lifecycle(db_path) -> None:
     assert result.output == GOLDEN.read_text(encoding="utf-8")
 
 
+@pytest.mark.slow
 def test_two_leads_one_draft_merge_keeps_both(db_path) -> None:
     asyncio.run(_two_leads_one_draft_merge_keeps_both(db_path))
 

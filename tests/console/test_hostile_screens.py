@@ -68,6 +68,7 @@ def assert_inert(app) -> str:
     return text
 
 
+@pytest.mark.slow
 async def test_queue_table_and_detail_show_every_hostile_ticket_inert(hostile_db, queue_ui):
     path, ids = hostile_db
     app = make_app(path, "amy")

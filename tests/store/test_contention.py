@@ -1,8 +1,10 @@
 """Many consoles on one queue: claims and next-ticket calls race, edits carry their version.
 
-The big race runs 8 processes x 500 calls on SQLite and on PostgreSQL: every ticket ends with
-exactly one owner, every take left exactly one event and one audit row, and no agent ever saw
-an error (no "database is locked").
+The big race runs 8 processes x 150 calls for 450 tickets on SQLite and on PostgreSQL (more
+calls than tickets, so the queue runs dry while they race): every ticket ends with exactly one
+owner, every take left exactly one event and one audit row, and no agent ever saw an error (no
+"database is locked"). Issue 20 ran it at 8 x 1,000 by hand; the suite keeps the same ratio of
+calls to tickets, which is what makes the race tight, at a size the suite can afford.
 """
 
 from __future__ import annotations
@@ -25,7 +27,7 @@ from store.models import PRIORITIES, Agent, Audit, Customer, SlaClock, Ticket, T
 from store.sla.clocks import record_breaches
 from store.tickets.actions import Context, claim, create_ticket, next_ticket, set_priority
 
-PROCESSES, OPS, TICKETS = 8, 500, 1500
+PROCESSES, OPS, TICKETS = 8, 150, 450
 
 
 def seed(db, tickets: int, agents: int = PROCESSES, *, rng_seed: int = 3) -> tuple[list[int], list[int]]:
