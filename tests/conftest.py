@@ -36,9 +36,11 @@ FROZEN_AT = datetime(2024, 1, 15, 6, 0, tzinfo=UTC)  # 14:00 in Taipei
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    """Tests marked slow first, the rest in their order: with xdist's `--dist load` and one test
-    handed out at a time (pyproject's addopts), the long ones start at once and the short ones
-    fill in around them, instead of one long test starting last and running alone."""
+    """Tests marked slow first, the rest in their order: xdist's `--dist loadgroup` (pyproject's
+    addopts) deals the first units round-robin and the rest as workers free up, so the long ones
+    start at once, spread over the workers, and the short ones fill in around them, instead of one
+    long test starting last and running alone. Modules whose fixture is costly to build keep their
+    tests on one worker with an `xdist_group` mark."""
     items.sort(key=lambda item: item.get_closest_marker("slow") is None)
 
 

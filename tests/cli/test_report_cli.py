@@ -16,6 +16,8 @@ from console.cli import app
 from store.clock import FrozenClock, set_clock
 from store.tickets.actions import Context, create_ticket
 
+pytestmark = pytest.mark.xdist_group("report-db")  # one worker builds the module fixture
+
 runner = CliRunner()
 WEEK_ARGS = ("--from", "2026-02-24", "--to", "2026-03-02")
 

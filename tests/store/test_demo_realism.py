@@ -26,6 +26,8 @@ from store.db.engine import open_database
 from store.demo.generate import DemoSpec, generate
 from store.types import UTCDateTime
 
+pytestmark = pytest.mark.xdist_group("demo-realism")  # one worker builds the module fixture
+
 NOW = datetime(2026, 11, 23, 6, 0, tzinfo=UTC)  # Monday 14:00 in Taipei
 DEADLINES = {("sla_clock", "due_at"), ("sla_clock", "at_risk_at")}  # instants to come, not things that happened
 WINDOW = 7 * 86400
