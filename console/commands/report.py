@@ -7,12 +7,11 @@ from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import typer
-from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
 from console.commands.common import cli_state as _state
-from console.commands.common import fail, progress_bar
+from console.commands.common import fail, fit_output, out, progress_bar
 from console.i18n import t
 from console.sanitize import clean_line
 
@@ -175,7 +174,8 @@ def register(app: typer.Typer) -> None:
 
             writer(guarded_stdout(), lineterminator="\n").writerows(csv_rows(doc))
         else:
-            Console(highlight=False).print(render_table(doc, names))
+            fit_output()  # a pipe gets every column whole, as the other commands' tables do
+            out.print(render_table(doc, names))
 
 
 def _fail(message: str, code: int = 2) -> None:

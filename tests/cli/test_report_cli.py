@@ -120,3 +120,22 @@ def test_bad_options_are_refused(report_db: Path):
     assert result.exit_code == 2 and "--by weekday" in result.output
     result = runner.invoke(app, ["--db", str(report_db), "--lang", "en", "report", "--from", "yesterday"])
     assert result.exit_code == 2 and "Cannot read the date" in result.output
+
+
+def test_a_piped_table_keeps_every_column_whole(report_db: Path):
+    """A pipe with no $COLUMNS (a script, `| less -S`, a file) gets every header and cell whole,
+    where an 80-column default cut them to "Re…"."""
+    import os
+    import subprocess
+    import sys
+
+    env = {k: v for k, v in os.environ.items() if k != "COLUMNS"} | {"SHIFTDESK_LANG": "en"}
+    shiftdesk = Path(sys.executable).with_name("shiftdesk")
+    proc = subprocess.run([str(shiftdesk), "--db", str(report_db), "--as", "chief", "report", *WEEK_ARGS, "--by",
+                           "channel"], capture_output=True, text=True, env=env, timeout=60)
+    assert proc.returncode == 0, proc.stderr
+    assert "…" not in proc.stdout
+    header = next(line for line in proc.stdout.splitlines() if "Group" in line)
+    for name in ("Received", "Solved", "CSAT"):
+        assert name in header, header
+    assert max(len(line) for line in proc.stdout.splitlines()) > 120
