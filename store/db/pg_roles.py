@@ -32,6 +32,7 @@ AGENT_WRITES = {
     "rollup_hist": "INSERT, UPDATE",
     "rollup_open": "INSERT, UPDATE",
     "figure_fact": "INSERT, DELETE",  # the facts behind the rollups, rewritten per ticket as it changes
+    "ticket_search": "INSERT, UPDATE, DELETE",  # the open tickets' text, kept by triggers on ticket
 }
 # Leads also write and acknowledge handovers.
 LEAD_WRITES = {"handover": "INSERT, UPDATE", "handover_addendum": "INSERT"}

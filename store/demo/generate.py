@@ -292,6 +292,10 @@ def reset(db: Database) -> None:
 
     with db.engine.begin() as conn:
         SQLModel.metadata.drop_all(conn)
+        # The filter's text index (migration 0011) lives outside the metadata; its triggers went
+        # with the tables they sat on.
+        conn.execute(text("DROP TABLE IF EXISTS ticket_search"))
+        conn.execute(text("DROP FUNCTION IF EXISTS ticket_search_doc(BIGINT)"))
         conn.execute(text("DROP TABLE IF EXISTS alembic_version"))
 
 

@@ -34,10 +34,13 @@ from store.vocab import CHANNELS
 __all__ = [
     "CHANNEL_VIEWS",
     "SORTS",
+    "TEXT_INDEX_TABLES",
     "VIEWS",
+    "Page",
     "QueueQuery",
     "count",
     "first_window",
+    "page",
     "position",
     "ticket_detail",
     "ticket_row",
@@ -52,6 +55,11 @@ VIEWS = ("mine", "unassigned", "open", "risk", *CHANNEL_VIEWS)
 SORTS = ("priority", "breach")
 _ORDER = {"priority": ("t.priority_rank", "t.due_key", "t.id"), "breach": ("t.due_key", "t.id")}
 MAX_EVENTS = 500
+TRIGRAM = 3  # the shortest term the trigram indexes answer; shorter ones scan the open tickets' text
+_TEXT_COLUMNS = ("subject", "body", "name", "contact")  # of ticket_fts (SQLite)
+# The filter's text index (migration 0011): derived from the tickets by triggers, outside the
+# SQLModel metadata (an FTS5 table and its shadow tables on SQLite, one table on PostgreSQL).
+TEXT_INDEX_TABLES = ("ticket_fts", "ticket_search")
 
 
 @dataclass(frozen=True, slots=True)
@@ -93,25 +101,42 @@ def _where(q: QueueQuery, now: datetime, dialect: str) -> tuple[str, dict[str, o
         params["channel"] = q.view.split(":", 1)[1]
     term = " ".join(q.text.split())
     if term:
-        like = "ILIKE" if dialect == "postgresql" else "LIKE"
-        params["pattern"] = f"%{_escape_like(term)}%"
-        options = [
-            f"t.subject {like} :pattern ESCAPE '\\'",
-            f"t.customer_id IN (SELECT cf.id FROM customer cf WHERE cf.name {like} :pattern ESCAPE '\\')",
-        ]
-        digits = term.removeprefix("#")
-        if digits.isdigit() and len(digits) < 19:
-            options.append("t.id = :ticket_id")
-            params["ticket_id"] = int(digits)
-        parts.append("(" + " OR ".join(options) + ")")
+        parts.append(_matching(term, dialect, params))
     return " AND ".join(parts), params
+
+
+def _matching(term: str, dialect: str, params: dict[str, object]) -> str:
+    """The filter as `t.id IN (...)`: ids from the open tickets' text index (migration 0011), plus
+    the ticket of that number. The index holds open tickets only, so however long the history,
+    a search reads the matching open tickets and nothing else; a term shorter than a trigram
+    (a CJK word of one or two characters) scans that same open-only index table."""
+    like = f"%{_escape_like(term)}%"
+    if dialect == "postgresql":
+        params["pattern"] = like
+        found = "SELECT s.ticket_id FROM ticket_search s WHERE s.doc ILIKE :pattern ESCAPE '\\'"
+    elif len(term) >= TRIGRAM:
+        params["phrase"] = '"' + term.replace('"', '""') + '"'
+        found = "SELECT rowid FROM ticket_fts WHERE ticket_fts MATCH :phrase"
+    else:
+        params["pattern"] = like
+        found = "SELECT rowid FROM ticket_fts WHERE " + " OR ".join(
+            f"{column} LIKE :pattern ESCAPE '\\'" for column in _TEXT_COLUMNS)
+    digits = term.removeprefix("#")
+    if digits.isdigit() and len(digits) < 19:
+        found += " UNION ALL SELECT :ticket_id"
+        params["ticket_id"] = int(digits)
+    return f"t.id IN ({found})"
 
 
 def _hint(q: QueueQuery, dialect: str) -> str:
     """On SQLite, name the index that yields the rows in order, so no other index (or missing
-    statistics) can talk the planner into sorting the whole view. PostgreSQL plans by cost."""
+    statistics) can talk the planner into sorting the whole view. PostgreSQL plans by cost.
+    A filtered view uses none but the ticket id: its rows come from the text index, looked up
+    one by one, and only they are sorted (walking an order index would read every open ticket)."""
     if dialect != "sqlite":
         return ""
+    if q.text.strip():
+        return "NOT INDEXED"
     if q.view in ("mine", "unassigned"):
         index = "ix_ticket_assignee_queue"
     elif q.sort == "breach":
@@ -129,7 +154,8 @@ ORDER_INDEXES = ("ix_ticket_queue", "ix_ticket_breach_order", "ix_ticket_assigne
 def count(q: QueueQuery, *, conn: ReadUnit, now: datetime) -> int:
     """How many tickets the view holds."""
     where, params = _where(q, now, conn.dialect)
-    return int(conn.scalar(f"SELECT count(*) FROM ticket t WHERE {where}", params) or 0)
+    source = _hint(q, conn.dialect) if q.text.strip() else ""
+    return int(conn.scalar(f"SELECT count(*) FROM ticket t {source} WHERE {where}", params) or 0)
 
 
 def window_ids(q: QueueQuery, offset: int, limit: int, *, conn: ReadUnit, now: datetime) -> list[int]:
@@ -165,6 +191,70 @@ def position(q: QueueQuery, ticket_id: int, *, conn: ReadUnit, now: datetime) ->
     before = f"({', '.join(cols)}) < ({', '.join(':' + n for n in names)})"
     sql = f"SELECT count(*) FROM ticket t {_hint(q, conn.dialect)} WHERE {where} AND {before}"
     return int(conn.scalar(sql, params) or 0)
+
+
+
+@dataclass(frozen=True, slots=True)
+class Page:
+    """What the queue shows after a load: the count, a window of rows around the cursor, and where
+    the cursor is (`found`: the anchor ticket is in the view, at `cursor`)."""
+
+    total: int
+    start: int
+    rows: list[TicketRow]
+    cursor: int
+    found: bool
+
+
+def _span(total: int, cursor: int, reach: int, block: int) -> tuple[int, int]:
+    """The window to read: `reach` rows either side of the cursor, widened to whole blocks."""
+    start = max(0, cursor - reach) // block * block
+    return start, min(total, (cursor + reach) // block * block + block)
+
+
+def page(q: QueueQuery, *, anchor: int | None, fallback: int, reach: int, block: int, conn: ReadUnit,
+         now: datetime, clean: Cleaner) -> Page:
+    """The count, the anchor's position and the rows around it (else around row `fallback`).
+
+    A filtered view answers all three in one statement over its matching rows (numbered once, in
+    order); a whole view counts and seeks along its order index instead, which numbering every
+    open ticket would not beat.
+    """
+    if q.text.strip():
+        total, found, ids, start = _filtered_page(q, anchor, fallback, reach, block, conn, now)
+    else:
+        total = count(q, conn=conn, now=now)
+        found = position(q, anchor, conn=conn, now=now) if anchor is not None else None
+        cursor = found if found is not None else min(fallback, max(0, total - 1))
+        start, end = _span(total, cursor, reach, block)
+        ids = window_ids(q, start, end - start, conn=conn, now=now)
+    cursor = found if found is not None else min(fallback, max(0, total - 1))
+    by_id = {row.id: row for row in ticket_rows(ids, conn=conn, clean=clean)}
+    return Page(total, start, [by_id[i] for i in ids if i in by_id], cursor, found is not None)
+
+
+def _filtered_page(q: QueueQuery, anchor: int | None, fallback: int, reach: int, block: int, conn: ReadUnit,
+                   now: datetime) -> tuple[int, int | None, list[int], int]:
+    """(count, anchor position, window ids, window start) of a filtered view in one round."""
+    where, params = _where(q, now, conn.dialect)
+    order = ", ".join(_ORDER[q.sort])
+    least = "min" if conn.dialect == "sqlite" else "least"
+    params.update(anchor=anchor, fallback=max(0, fallback), reach=reach + block)
+    sql = f"""
+        WITH m AS MATERIALIZED (
+            SELECT t.id, row_number() OVER (ORDER BY {order}) - 1 AS pos, count(*) OVER () AS n
+            FROM ticket t {_hint(q, conn.dialect)} WHERE {where}),
+        a AS (SELECT (SELECT pos FROM m WHERE id = :anchor) AS found),
+        c AS (SELECT coalesce(a.found, {least}(:fallback, (SELECT count(*) FROM m) - 1)) AS cur FROM a)
+        SELECT m.id, m.pos, m.n, a.found FROM m, a, c
+        WHERE m.pos >= c.cur - :reach AND m.pos <= c.cur + :reach ORDER BY m.pos"""
+    rows = conn.all(sql, params)
+    if not rows:
+        return 0, None, [], 0
+    total, found = int(rows[0][2]), rows[0][3]
+    cursor = found if found is not None else min(fallback, total - 1)
+    start, end = _span(total, cursor, reach, block)
+    return total, found, [r[0] for r in rows if start <= r[1] < end], start
 
 
 # -- rows ------------------------------------------------------------------------------------------

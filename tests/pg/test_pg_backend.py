@@ -6,9 +6,8 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta, timezone
 
 import pytest
-from alembic.autogenerate import compare_metadata
-from alembic.runtime.migration import MigrationContext
-from sqlmodel import SQLModel, col, select
+from sqlmodel import col, select
+from support.schema import model_diff
 
 import store.models  # noqa: F401
 from store.clock import now
@@ -26,7 +25,7 @@ def test_models_and_migrations_agree_on_postgres(pg_url):
 
     db = open_database(pg_url)
     with db.engine.connect() as conn:
-        diff = compare_metadata(MigrationContext.configure(conn), SQLModel.metadata)
+        diff = model_diff(conn)
     db.dispose()
     assert diff == [], "the models and the PostgreSQL schema the migrations built differ"
 

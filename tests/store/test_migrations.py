@@ -4,10 +4,8 @@ from __future__ import annotations
 
 import sqlite3
 
-from alembic.autogenerate import compare_metadata
-from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
-from sqlmodel import SQLModel
+from support.schema import model_diff
 
 import store.models  # noqa: F401
 from store.db.engine import Database, open_database
@@ -74,7 +72,7 @@ def _dump(path) -> dict[str, list[tuple]]:
 def test_models_and_migrations_agree(tmp_path):
     db = open_database(tmp_path / "head.db")
     with db.engine.connect() as conn:
-        diff = compare_metadata(MigrationContext.configure(conn), SQLModel.metadata)
+        diff = model_diff(conn)
     assert diff == [], "the models changed without a migration (or the other way round)"
 
 

@@ -176,16 +176,10 @@ class QueueScreen(QueueActionKeys, QueuePresence, ReportsFailures, Screen[None])
             total, rows = early
             self.post_message(Loaded(gen, total, 0, rows, 0, None, False, follow))
             return
-        now = self._now()
-        block = QueueTable.BLOCK
         with self.shiftdesk.reader.read() as conn:
-            total = queue.count(q, conn=conn, now=now)
-            found = queue.position(q, anchor, conn=conn, now=now) if anchor is not None else None
-            cursor = found if found is not None else min(fallback, max(0, total - 1))
-            start = max(0, cursor - page) // block * block
-            end = min(total, (cursor + page) // block * block + block)
-            rows = queue.window(q, start, end - start, conn=conn, now=now, clean=clean)
-        self.post_message(Loaded(gen, total, start, rows, cursor, anchor, found is not None, follow))
+            got = queue.page(q, anchor=anchor, fallback=fallback, reach=page, block=QueueTable.BLOCK, conn=conn,
+                             now=self._now(), clean=clean)
+        self.post_message(Loaded(gen, got.total, got.start, got.rows, got.cursor, anchor, got.found, follow))
 
     @on(Loaded)
     def _loaded(self, message: Loaded) -> None:
