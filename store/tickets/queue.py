@@ -56,7 +56,6 @@ SORTS = ("priority", "breach")
 _ORDER = {"priority": ("t.priority_rank", "t.due_key", "t.id"), "breach": ("t.due_key", "t.id")}
 MAX_EVENTS = 500
 TRIGRAM = 3  # the shortest term the trigram indexes answer; shorter ones scan the open tickets' text
-_TEXT_COLUMNS = ("subject", "body", "name", "contact")  # of ticket_fts (SQLite)
 # The filter's text index (migration 0011): derived from the tickets by triggers, outside the
 # SQLModel metadata (an FTS5 table and its shadow tables on SQLite, one table on PostgreSQL).
 TEXT_INDEX_TABLES = ("ticket_fts", "ticket_search")
@@ -108,19 +107,18 @@ def _where(q: QueueQuery, now: datetime, dialect: str) -> tuple[str, dict[str, o
 def _matching(term: str, dialect: str, params: dict[str, object]) -> str:
     """The filter as `t.id IN (...)`: ids from the open tickets' text index (migration 0011), plus
     the ticket of that number. The index holds open tickets only, so however long the history,
-    a search reads the matching open tickets and nothing else; a term shorter than a trigram
-    (a CJK word of one or two characters) scans that same open-only index table."""
-    like = f"%{_escape_like(term)}%"
+    a search reads the matching open tickets and nothing else, a term shorter than a trigram
+    (a CJK word of one or two characters) included: on PostgreSQL that one scans the open-only
+    text table, on SQLite it is a range of the index's own terms."""
     if dialect == "postgresql":
-        params["pattern"] = like
+        params["pattern"] = f"%{_escape_like(term)}%"
         found = "SELECT s.ticket_id FROM ticket_search s WHERE s.doc ILIKE :pattern ESCAPE '\\'"
     elif len(term) >= TRIGRAM:
         params["phrase"] = '"' + term.replace('"', '""') + '"'
         found = "SELECT rowid FROM ticket_fts WHERE ticket_fts MATCH :phrase"
-    else:
-        params["pattern"] = like
-        found = "SELECT rowid FROM ticket_fts WHERE " + " OR ".join(
-            f"{column} LIKE :pattern ESCAPE '\\'" for column in _TEXT_COLUMNS)
+    else:  # every column ends in two spaces: each character or pair of them begins a trigram
+        params.update(lo=term.lower(), hi=term.lower() + "\U0010ffff")
+        found = "SELECT DISTINCT doc FROM ticket_fts_terms WHERE term >= :lo AND term < :hi"
     digits = term.removeprefix("#")
     if digits.isdigit() and len(digits) < 19:
         found += " UNION ALL SELECT :ticket_id"

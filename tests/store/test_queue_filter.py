@@ -167,7 +167,7 @@ WORDS = ["退款", "退", "Login", "海關", "ab", "%", "x_y", "林美玲", "mai
 @settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(subjects=st.lists(st.lists(st.sampled_from(WORDS), min_size=1, max_size=3).map(" ".join),
                          min_size=1, max_size=8),
-       term=st.sampled_from(WORDS + ["gin", "退 L", "l"]))
+       term=st.sampled_from([*WORDS, "gin", "退 L", "l"]))
 def test_filter_is_a_case_folded_substring_match_over_open_tickets(tmp_path_factory, subjects, term):
     """Against Python's own substring test (ASCII case folded, as SQLite's LIKE and the trigram
     index both fold it), on SQLite, for terms shorter and longer than a trigram."""

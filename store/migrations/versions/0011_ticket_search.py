@@ -10,8 +10,9 @@ its first message, the customer's name and contact), and a ticket leaves the ind
 closes, so a search touches only matching open tickets however long the history grows.
 
 * SQLite: an FTS5 table with the trigram tokenizer (`ticket_fts`, rowid = ticket id). Terms of
-  three characters or more are answered from the index (substring match, case folded); shorter
-  ones (a CJK word of one or two characters) scan this table, which holds open tickets only.
+  three characters or more are a phrase query (substring match, case folded); shorter ones (a
+  CJK word of one or two characters) are the range of trigrams they begin, read from the
+  index's own vocabulary (`ticket_fts_terms`), so they too touch only matching open tickets.
 * PostgreSQL: `ticket_search` (ticket id, text) with a `pg_trgm` GIN index, used by `ILIKE`
   for three characters or more; shorter terms scan the same open-only table. Where the
   extension cannot be created (no right to), the table works without the index.
@@ -32,43 +33,40 @@ depends_on = None
 
 BODY_CHARS = 2000  # of the first message: enough to find a ticket by what the customer wrote
 
+def _sqlite_row(t: str) -> str:
+    """The FTS row of ticket `t` (NEW, or the alias of a ticket table). Every column ends in two
+    spaces, so each character and pair of characters begins some trigram: a term of one or two
+    characters is then a range of the index's own terms (ticket_fts_terms), not a scan."""
+    body = (f"(SELECT substr(e.body, 1, {BODY_CHARS}) FROM ticket_event e "
+            f"WHERE e.ticket_id = {t}.id AND e.kind = 'created' ORDER BY e.id LIMIT 1)")
+    return (f"SELECT {t}.id, {t}.subject || '  ', coalesce({body}, '') || '  ', "
+            f"coalesce(c.name, '') || '  ', coalesce(c.contact, '') || '  '")
+
+
+_FTS_INSERT = "INSERT INTO ticket_fts(rowid, subject, body, name, contact) "
 _SQLITE = [
     "CREATE VIRTUAL TABLE ticket_fts USING fts5(subject, body, name, contact, tokenize='trigram')",
+    "CREATE VIRTUAL TABLE ticket_fts_terms USING fts5vocab(ticket_fts, 'instance')",
     f"""CREATE TRIGGER ticket_fts_insert AFTER INSERT ON ticket WHEN NEW.is_open BEGIN
-        INSERT INTO ticket_fts(rowid, subject, body, name, contact)
-        SELECT NEW.id, NEW.subject,
-               coalesce((SELECT substr(e.body, 1, {BODY_CHARS}) FROM ticket_event e
-                         WHERE e.ticket_id = NEW.id AND e.kind = 'created' ORDER BY e.id LIMIT 1), ''),
-               coalesce(c.name, ''), coalesce(c.contact, '')
-        FROM (SELECT 1) LEFT JOIN customer c ON c.id = NEW.customer_id;
+        {_FTS_INSERT} {_sqlite_row("NEW")} FROM (SELECT 1) LEFT JOIN customer c ON c.id = NEW.customer_id;
     END""",
     f"""CREATE TRIGGER ticket_fts_update AFTER UPDATE OF is_open, subject, customer_id ON ticket
     WHEN OLD.is_open IS NOT NEW.is_open OR OLD.subject IS NOT NEW.subject
          OR OLD.customer_id IS NOT NEW.customer_id BEGIN
         DELETE FROM ticket_fts WHERE rowid = OLD.id;
-        INSERT INTO ticket_fts(rowid, subject, body, name, contact)
-        SELECT NEW.id, NEW.subject,
-               coalesce((SELECT substr(e.body, 1, {BODY_CHARS}) FROM ticket_event e
-                         WHERE e.ticket_id = NEW.id AND e.kind = 'created' ORDER BY e.id LIMIT 1), ''),
-               coalesce(c.name, ''), coalesce(c.contact, '')
-        FROM (SELECT 1) LEFT JOIN customer c ON c.id = NEW.customer_id
+        {_FTS_INSERT} {_sqlite_row("NEW")} FROM (SELECT 1) LEFT JOIN customer c ON c.id = NEW.customer_id
         WHERE NEW.is_open;
     END""",
     "CREATE TRIGGER ticket_fts_delete AFTER DELETE ON ticket BEGIN DELETE FROM ticket_fts WHERE rowid = OLD.id; END",
     f"""CREATE TRIGGER ticket_fts_body AFTER INSERT ON ticket_event WHEN NEW.kind = 'created' BEGIN
-        UPDATE ticket_fts SET body = substr(NEW.body, 1, {BODY_CHARS}) WHERE rowid = NEW.ticket_id;
+        UPDATE ticket_fts SET body = substr(NEW.body, 1, {BODY_CHARS}) || '  ' WHERE rowid = NEW.ticket_id;
     END""",
     """CREATE TRIGGER ticket_fts_customer AFTER UPDATE OF name, contact ON customer
     WHEN OLD.name IS NOT NEW.name OR OLD.contact IS NOT NEW.contact BEGIN
-        UPDATE ticket_fts SET name = NEW.name, contact = NEW.contact
+        UPDATE ticket_fts SET name = NEW.name || '  ', contact = NEW.contact || '  '
         WHERE rowid IN (SELECT t.id FROM ticket t WHERE t.customer_id = NEW.id AND t.is_open);
     END""",
-    f"""INSERT INTO ticket_fts(rowid, subject, body, name, contact)
-        SELECT t.id, t.subject,
-               coalesce((SELECT substr(e.body, 1, {BODY_CHARS}) FROM ticket_event e
-                         WHERE e.ticket_id = t.id AND e.kind = 'created' ORDER BY e.id LIMIT 1), ''),
-               c.name, c.contact
-        FROM ticket t JOIN customer c ON c.id = t.customer_id WHERE t.is_open""",
+    f"{_FTS_INSERT} {_sqlite_row('t')} FROM ticket t JOIN customer c ON c.id = t.customer_id WHERE t.is_open",
 ]
 
 _SQLITE_DOWN = [
@@ -77,6 +75,7 @@ _SQLITE_DOWN = [
     "DROP TRIGGER IF EXISTS ticket_fts_delete",
     "DROP TRIGGER IF EXISTS ticket_fts_update",
     "DROP TRIGGER IF EXISTS ticket_fts_insert",
+    "DROP TABLE IF EXISTS ticket_fts_terms",
     "DROP TABLE IF EXISTS ticket_fts",
 ]
 
