@@ -15,11 +15,19 @@ def home_screen(services: Services | None) -> Screen[None]:
     from console.screens.queue.screen import QueueScreen
 
     def handover_gate() -> None:
-        # An incoming lead sees the handover first. Checked once the queue is on screen: the
-        # handover code needs SQLModel, which the first paint does without.
-        from console.screens.handover.gate import show_unacknowledged_handover
+        # An incoming lead sees the handover first. Checked once the queue is on screen, and in a
+        # worker: the handover code needs SQLModel (most of a second to import), and an import
+        # on the main thread would hold back the frame the terminal is about to receive.
+        app = queue.app
 
-        show_unacknowledged_handover(services)
+        def check() -> None:
+            from console.screens.handover.gate import present, unacknowledged_screen
+
+            screen = unacknowledged_screen(app, services)
+            if screen is not None:
+                app.call_from_thread(present, app, screen)
+
+        app.run_worker(check, thread=True, group="handover-gate", exit_on_error=False)
 
     queue = QueueScreen()
     queue.after_first_paint(handover_gate)

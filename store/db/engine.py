@@ -267,8 +267,15 @@ def open_database(url: str | os.PathLike[str] | None = None, *, migrate: bool = 
                   backup: bool = True, lock_wait: float | None = None) -> Database:
     """Open (and by default migrate) the database the user chose."""
     db = Database(os.fspath(url) if url else "", lock_wait=lock_wait)
-    if migrate:
+    if migrate and not _schema_current(db):
         from store.db.migrate import upgrade
 
         upgrade(db, backup=backup)
     return db
+
+
+def _schema_current(db: Database) -> bool:
+    """The schema is at the migrations' head (checked without importing Alembic)."""
+    from store.db.revision import is_current
+
+    return is_current(db.engine)

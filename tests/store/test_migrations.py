@@ -114,3 +114,32 @@ def test_first_revision_database_upgrades_with_every_row_intact(tmp_path):
 def test_fresh_database_is_not_copied_aside(tmp_path):
     open_database(tmp_path / "fresh.db").dispose()
     assert not list(tmp_path.glob("fresh.pre-*"))
+
+
+def test_the_quick_head_is_alembics_head(tmp_path):
+    """store.db.revision reads the head off the files without Alembic: it must agree with it."""
+    from store.db.revision import head_of_files
+
+    assert head_of_files() == head_revision(Database(str(tmp_path / "x.db")))
+
+
+def test_opening_a_current_database_does_not_import_alembic(tmp_path):
+    import subprocess
+    import sys
+
+    path = tmp_path / "current.db"
+    open_database(path).dispose()
+    code = (f"import sys; from store.db.engine import open_database; open_database({str(path)!r}).dispose(); "
+            "print(sorted(m for m in sys.modules if m.split('.')[0] == 'alembic'))")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    assert out.strip() == "[]"
+
+
+def test_an_old_database_is_still_upgraded_on_open(tmp_path):
+    path = tmp_path / "old.db"
+    db = Database(str(path))
+    upgrade(db, revision=_revisions(db)[-2], backup=False)
+    db.dispose()
+    reopened = open_database(path, backup=False)
+    assert current_revision(reopened) == head_revision(reopened)
+    reopened.dispose()

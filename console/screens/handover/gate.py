@@ -107,20 +107,23 @@ def show_unacknowledged_handover(services=None) -> None:
     app = running_app()
     if app is None:  # not inside a running app (a test building screens): nothing to show
         return
+    app.call_after_refresh(_in_worker, app, lambda: unacknowledged_screen(app, services), "handover-gate")
 
-    def job() -> Screen | None:
-        from store.handover.lifecycle import awaiting_acknowledgement
 
-        services = services_of(app)
-        with services.db.read() as session:
-            view = awaiting_acknowledgement(session, services.now(), services.agent, services.agent.team)
-        if view is None:
-            return None
-        from console.screens.handover.document import HandoverDocScreen
+def unacknowledged_screen(app: App, services=None) -> Screen | None:
+    """In a worker: the handover awaiting this lead's acknowledgement as a screen, or None."""
+    if services is not None and services.agent.role not in ("lead", "supervisor"):
+        return None
+    from store.handover.lifecycle import awaiting_acknowledgement
 
-        return HandoverDocScreen(view)
+    services = services_of(app)
+    with services.db.read() as session:
+        view = awaiting_acknowledgement(session, services.now(), services.agent, services.agent.team)
+    if view is None:
+        return None
+    from console.screens.handover.document import HandoverDocScreen
 
-    app.call_after_refresh(_in_worker, app, job, "handover-gate")
+    return HandoverDocScreen(view)
 
 
 def save_in_background(app: App, handover_id: int, content: HandoverContent, version: int, *,
