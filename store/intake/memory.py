@@ -183,6 +183,15 @@ class MemorySession(Session):
             return self.real.scalars(statement, *args, **kwargs)
         return _Rows(self._select(statement, held))
 
+    def held_rows(self, model: type, column: str, value: Any) -> list[Any] | None:
+        """Every row of `model` whose ticket_id is `value`, when they can only be here: rows of a
+        ticket this session created. None: ask with a statement."""
+        if column != "ticket_id" or model not in self.first_id or self.ticket_model is None:
+            return None
+        if not isinstance(value, int) or value < self.first_id[self.ticket_model]:
+            return None
+        return list(self.by_value.get((model, column, value), ()))
+
     def get_bind(self, *args: Any, **kwargs: Any) -> Any:  # type: ignore[override]
         return self.real.get_bind(*args, **kwargs)
 

@@ -223,6 +223,12 @@ def record_breaches(session: Session, now: datetime, *, ticket_id: int | None = 
 
 
 def ticket_clocks(session: Session, ticket_id: int) -> list[SlaClock]:
+    # Intake's bulk session holds a new ticket's clocks itself and hands them over without a
+    # statement to build and analyse (the commonest question of an import, once per event).
+    held = getattr(session, "held_rows", None)
+    rows = held(SlaClock, "ticket_id", ticket_id) if held is not None else None
+    if rows is not None:
+        return sorted(rows, key=lambda clock: clock.id)
     return list(session.exec(select(SlaClock).where(SlaClock.ticket_id == ticket_id).order_by(SlaClock.id)).all())
 
 

@@ -120,6 +120,7 @@ def test_bulk_falls_back_to_the_orm_path_when_it_cannot_answer(tmp_path, inputs,
     try:
         build(slow, inputs[:2], bulk=False)
         monkeypatch.setattr(intake_memory.MemorySession, "_select", refuse)
+        monkeypatch.setattr(intake_memory.MemorySession, "held_rows", lambda self, *a: refuse(self, None, None))
         assert build(fast, inputs[:2], bulk=True) == [False, False]
         assert dump(fast) == dump(slow)
     finally:
