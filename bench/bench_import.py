@@ -13,6 +13,10 @@ agent reply, solved status: 4N lines, times in the last 20 days), then in the sa
 
 Budgets (issue 19): 10,000 tickets under 3 s, 100,000 under 30 s, or at least a quarter of the
 floor's speed (import time at most 4x the floor).
+
+With --ingest N: N lines (N/4 tickets) piped into `shiftdesk ingest` at once, beside plain
+sqlite3 committing one row per line (WAL, synchronous=NORMAL, as Shiftdesk opens SQLite).
+Budget: at least 1,000 lines a second.
 """
 
 from __future__ import annotations
@@ -82,6 +86,46 @@ def floor(path: Path, db: Path) -> float:
     return time.perf_counter() - started
 
 
+def ingest_floor(path: Path, db: Path) -> float:
+    """One parsed line, one insert, one commit: what per-line commits cost done plainly."""
+    started = time.perf_counter()
+    conn = sqlite3.connect(db, isolation_level=None)
+    conn.execute("PRAGMA journal_mode=WAL")
+    conn.execute("PRAGMA synchronous=NORMAL")
+    conn.execute("CREATE TABLE record (id INTEGER PRIMARY KEY, external_id TEXT, kind TEXT, body TEXT)")
+    with path.open(encoding="utf-8") as source:
+        for line in source:
+            r = json.loads(line)
+            conn.execute("BEGIN IMMEDIATE")
+            conn.execute("INSERT INTO record (external_id, kind, body) VALUES (?, ?, ?)",
+                         (r["external_id"], r["type"], r.get("body")))
+            conn.execute("COMMIT")
+    conn.close()
+    return time.perf_counter() - started
+
+
+def bench_ingest(work: Path, lines_wanted: int) -> bool:
+    source, db = work / "ingest.jsonl", work / "ingest.db"
+    lines = write_file(source, max(1, lines_wanted // 4))
+    subprocess.run([str(SHIFTDESK), "--db", str(db), "init"], check=True, capture_output=True)
+    subprocess.run([str(SHIFTDESK), "--db", str(db), "agents", "add", "amy", "--role", "supervisor"],
+                   check=True, capture_output=True)
+    base = ingest_floor(source, work / "ingest-floor.db")
+    started = time.perf_counter()
+    with source.open("rb") as stdin:
+        out = subprocess.run([str(SHIFTDESK), "--db", str(db), "--as", "amy", "ingest"], stdin=stdin,
+                             capture_output=True, text=True, env={**os.environ, "SHIFTDESK_LANG": "en"})
+    took = time.perf_counter() - started
+    if out.returncode != 0:
+        raise SystemExit(f"ingest failed:\n{out.stderr}")
+    rate, floor_rate = lines / took, lines / base
+    ok = rate >= 1000
+    print(f"ingest {lines:,} lines: {rate:,.0f} lines/s ({took:.2f} s, process start included; floor "
+          f"{floor_rate:,.0f} lines/s committing each line, ratio {rate / floor_rate:.2f}; budget 1,000 lines/s) "
+          f"{'ok' if ok else 'OVER'}")
+    return ok
+
+
 def shiftdesk(*args: str) -> tuple[float, int, str]:
     """Wall seconds, the child's peak RSS in MiB, and its output."""
     before = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
@@ -99,10 +143,13 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--tickets", type=int, nargs="+", default=[10_000])
     parser.add_argument("--keep", type=Path, help="a folder to keep the files in")
+    parser.add_argument("--ingest", type=int, default=8000, help="lines for the ingest figure (0: skip it)")
     args = parser.parse_args()
     failed = 0
     with tempfile.TemporaryDirectory(dir=args.keep) as tmp:
         work = Path(tmp)
+        if args.ingest:
+            failed += not bench_ingest(work, args.ingest)
         for n in args.tickets:
             source, db = work / f"tickets-{n}.jsonl", work / f"import-{n}.db"
             lines = write_file(source, n)

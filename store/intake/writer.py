@@ -174,10 +174,19 @@ def import_parsed(db: Database, parsed: Parsed, *, rules: RuleBook, now: datetim
 
 def ingest_records(db: Database, records: list[Record], source: str, *, rules: RuleBook, now: datetime) -> Tally:
     """One streamed line's records, committed on their own; IntakeError if they cannot be."""
+    return ingest_batch(db, [(records, now)], source, rules=rules)
+
+
+def ingest_batch(db: Database, lines: list[tuple[list[Record], datetime]], source: str, *,
+                 rules: RuleBook) -> Tally:
+    """Streamed lines that arrived together (each with its own arrival time), in order, in one
+    transaction: all of them or none. IntakeError when one cannot be recorded; nothing is
+    written then, and the caller takes the lines one by one to keep the good ones."""
     tally = Tally()
     with db.write() as session:
-        work, problems = plan(session, records, source)
-        if problems:
-            raise IntakeError(problems)
-        _apply(session, work, rules, now, tally, source=source, bulk=False)
+        for records, now in lines:
+            work, problems = plan(session, records, source)
+            if problems:
+                raise IntakeError(problems)
+            _apply(session, work, rules, now, tally, source=source, bulk=False)
     return tally

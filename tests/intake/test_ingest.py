@@ -117,3 +117,25 @@ def test_each_line_is_committed_while_the_stream_is_still_open(tmp_path):
     assert "ingest finished: 2 record(s) written, 1 bad." in text
     assert "\x1b" not in text + out.decode("utf-8")
     assert _wait_for(db_path, "P-2", timeout=1)
+
+
+def test_a_batch_is_written_whole_or_not_at_all(db):
+    from store.intake.formats.generic import Options
+    from store.intake.parse import parse_line
+    from store.intake.records import IntakeError
+    from store.intake.writer import ingest_batch
+
+    at = datetime.now(UTC)
+    opts = Options(zone=None, now=at, default_at=at)
+    good = parse_line(line(ticket("B-1")).decode(), "stdin", 1, opts)
+    orphan = parse_line(line({"type": "message", "external_id": "B-404", "body": "nobody"}).decode(), "stdin", 2, opts)
+    with pytest.raises(IntakeError):
+        ingest_batch(db, [(good, at), (orphan, at)], "stdin", rules=load_rules(Path("/none")))
+    with db.read() as s:
+        assert list(s.exec(select(Ticket.external_id))) == []
+    follow = parse_line(line({"type": "message", "external_id": "B-1", "at": at.isoformat(), "body": "more"}).decode(),
+                        "stdin", 3, opts)
+    ingest_batch(db, [(good, at), (follow, at)], "stdin", rules=load_rules(Path("/none")))  # a later line sees an earlier one
+    with db.read() as s:
+        assert list(s.exec(select(Ticket.external_id))) == ["B-1"]
+        assert len(list(s.exec(select(TicketEvent).where(TicketEvent.kind == "customer_message")))) == 1
