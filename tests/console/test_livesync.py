@@ -96,3 +96,27 @@ async def test_the_breach_sweep_records_breaches_as_time_passes(queue_app, queue
 
         await until(pilot, recorded, timeout=3)
         await until(pilot, lambda: "-10m" in queue_ui.row_text(app, tid), timeout=3)
+
+
+async def test_a_sweep_with_nothing_due_takes_no_write(queue_app, queue_ui, seed_small):
+    """The sweep probes first: a console left open writes nothing until a clock falls due."""
+    app = queue_app("amy")
+    async with app.run_test(size=SIZE) as pilot:
+        await queue_ui.settle(pilot)
+        services = app.wait_services()
+        writes = []
+        original = services.db.write
+
+        def counting():
+            writes.append(1)
+            return original()
+
+        services.db.write = counting
+        try:
+            assert app._sweep_breaches() == 0  # nothing overdue yet
+            assert writes == []
+            seed_small.clock.advance(minutes=30)  # the at-risk ticket's first reply ran out
+            assert app._sweep_breaches() >= 1
+            assert writes == [1]
+        finally:
+            services.db.write = original
