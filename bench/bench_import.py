@@ -166,7 +166,7 @@ def main() -> int:
             failed += not ok
             print(f"load average {load[0]:.2f} {load[1]:.2f} {load[2]:.2f} on {os.cpu_count()} cores")
             print(f"{n:,} tickets ({lines:,} lines): import {took:.2f} s ({n / took:,.0f} tickets/s, "
-                  f"{took / base:.1f}x the floor's {base:.2f} s; budget {budget:.0f} s or 4x the floor) "
+                  f"{took / base:.1f}x the floor's {base:.2f} s; budget {budget:.1f} s or 4x the floor) "
                   f"{'ok' if ok else 'OVER'}; peak memory {peak} MiB")
             print(f"  re-import {again:.2f} s ({again / took:.2f}x the first; "
                   f"{'nothing added' if 'nothing' in said.lower() or ' 0 ' in said else said.strip()[:120]}); "

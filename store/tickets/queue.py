@@ -214,46 +214,42 @@ def page(q: QueueQuery, *, anchor: int | None, fallback: int, reach: int, block:
          now: datetime, clean: Cleaner) -> Page:
     """The count, the anchor's position and the rows around it (else around row `fallback`).
 
-    A filtered view answers all three in one statement over its matching rows (numbered once, in
-    order); a whole view counts and seeks along its order index instead, which numbering every
-    open ticket would not beat.
+    A filtered view answers all three from one statement, its matching ids in order; a whole view
+    counts and seeks along its order index instead, which reading every open ticket's id would
+    not beat.
     """
     if q.text.strip():
         total, found, ids, start = _filtered_page(q, anchor, fallback, reach, block, conn, now)
     else:
         total = count(q, conn=conn, now=now)
         found = position(q, anchor, conn=conn, now=now) if anchor is not None else None
-        cursor = found if found is not None else min(fallback, max(0, total - 1))
-        start, end = _span(total, cursor, reach, block)
+        start, end = _span(total, _cursor(found, fallback, total), reach, block)
         ids = window_ids(q, start, end - start, conn=conn, now=now)
-    cursor = found if found is not None else min(fallback, max(0, total - 1))
     by_id = {row.id: row for row in ticket_rows(ids, conn=conn, clean=clean)}
-    return Page(total, start, [by_id[i] for i in ids if i in by_id], cursor, found is not None)
+    return Page(total, start, [by_id[i] for i in ids if i in by_id], _cursor(found, fallback, total),
+                found is not None)
+
+
+def _cursor(found: int | None, fallback: int, total: int) -> int:
+    """Where the cursor goes: on the anchor if the view holds it, else row `fallback`, kept inside."""
+    return found if found is not None else min(max(0, fallback), max(0, total - 1))
 
 
 def _filtered_page(q: QueueQuery, anchor: int | None, fallback: int, reach: int, block: int, conn: ReadUnit,
                    now: datetime) -> tuple[int, int | None, list[int], int]:
-    """(count, anchor position, window ids, window start) of a filtered view in one round."""
+    """(count, anchor position, window ids, window start) of a filtered view in one round: its
+    matching ids in order, one int a match (numbering them in SQL with window functions costs the
+    database twice the sort)."""
     where, params = _where(q, now, conn.dialect)
     order = ", ".join(_ORDER[q.sort])
-    least = "min" if conn.dialect == "sqlite" else "least"
-    params.update(anchor=anchor, fallback=max(0, fallback), reach=reach + block)
-    sql = f"""
-        WITH m AS MATERIALIZED (
-            SELECT t.id, row_number() OVER (ORDER BY {order}) - 1 AS pos, count(*) OVER () AS n
-            FROM ticket t {_hint(q, conn.dialect)} WHERE {where}),
-        a AS (SELECT (SELECT pos FROM m WHERE id = :anchor) AS found),
-        c AS (SELECT coalesce(a.found, {least}(:fallback, (SELECT count(*) FROM m) - 1)) AS cur FROM a)
-        SELECT m.id, m.pos, m.n, a.found FROM m, a, c
-        WHERE m.pos >= c.cur - :reach AND m.pos <= c.cur + :reach ORDER BY m.pos"""
-    rows = conn.all(sql, params)
-    if not rows:
-        return 0, None, [], 0
-    total, found = int(rows[0][2]), rows[0][3]
-    cursor = found if found is not None else min(fallback, total - 1)
-    start, end = _span(total, cursor, reach, block)
-    return total, found, [r[0] for r in rows if start <= r[1] < end], start
-
+    ids = [r[0] for r in conn.all(f"SELECT t.id FROM ticket t {_hint(q, conn.dialect)} WHERE {where} "
+                                  f"ORDER BY {order}", params)]
+    try:
+        found: int | None = ids.index(anchor) if anchor is not None else None
+    except ValueError:
+        found = None
+    start, end = _span(len(ids), _cursor(found, fallback, len(ids)), reach, block)
+    return len(ids), found, ids[start:end], start
 
 # -- rows ------------------------------------------------------------------------------------------
 
