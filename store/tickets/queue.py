@@ -55,7 +55,7 @@ VIEWS = ("mine", "unassigned", "open", "risk", *CHANNEL_VIEWS)
 SORTS = ("priority", "breach")
 _ORDER = {"priority": ("t.priority_rank", "t.due_key", "t.id"), "breach": ("t.due_key", "t.id")}
 MAX_EVENTS = 500
-TRIGRAM = 3  # the shortest term the trigram indexes answer; shorter ones scan the open tickets' text
+TRIGRAM = 3  # the shortest phrase the trigram index answers (SQLite); shorter terms read its vocabulary
 # The filter's text index (migration 0011): derived from the tickets by triggers, outside the
 # SQLModel metadata (an FTS5 table and its shadow tables on SQLite, one table on PostgreSQL).
 TEXT_INDEX_TABLES = ("ticket_fts", "ticket_search")
@@ -189,7 +189,6 @@ def position(q: QueueQuery, ticket_id: int, *, conn: ReadUnit, now: datetime) ->
     before = f"({', '.join(cols)}) < ({', '.join(':' + n for n in names)})"
     sql = f"SELECT count(*) FROM ticket t {_hint(q, conn.dialect)} WHERE {where} AND {before}"
     return int(conn.scalar(sql, params) or 0)
-
 
 
 @dataclass(frozen=True, slots=True)
