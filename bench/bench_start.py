@@ -37,7 +37,7 @@ sys.path.insert(0, str(ROOT))
 SHIFTDESK = Path(sys.executable).with_name("shiftdesk")
 COLS, ROWS = 160, 45
 QUERY, SUPPORTED = b"\x1b[?2026$p", b"\x1b[?2026;2$y"
-FRAME_END = b"\x1b[?2026l"
+FRAME_START, FRAME_END = b"\x1b[?2026h", b"\x1b[?2026l"
 PAINT_BUDGET, CLI_BUDGET = 0.25, 0.5
 EMPTY_APP = """
 from textual.app import App
@@ -79,7 +79,9 @@ def first_frame(argv: list[str], needle: bytes, timeout: float = 120.0) -> float
                 os.write(master, SUPPORTED)
                 answered = True
             at = out.find(needle)
-            if at >= 0 and out.find(FRAME_END, at) >= 0:
+            # A frame ends with the closing sequence; an app that never took up synchronized
+            # output (the answer lost in a race with its raw mode) ends it with the bytes themselves.
+            if at >= 0 and (out.find(FRAME_END, at) >= 0 or FRAME_START not in out):
                 return time.monotonic() - started
         raise SystemExit(f"{argv[:3]}: no frame with {needle!r}; tail {bytes(out[-600:])!r}")
     finally:
