@@ -108,6 +108,8 @@ def grant_sql(schema: str = "public", prefix: str = "shiftdesk") -> str:
         f"GRANT USAGE ON SCHEMA {schema} TO {agent};",
         f"GRANT SELECT ON ALL TABLES IN SCHEMA {schema} TO {agent};",
         f"GRANT USAGE, SELECT ON ALL SEQUENCES IN SCHEMA {schema} TO {agent};",
+        # An import's bulk path numbers its rows itself and moves the sequences past them (setval).
+        f"GRANT UPDATE ON ALL SEQUENCES IN SCHEMA {schema} TO {supervisor};",
     ]
     for role, writes in ((agent, AGENT_WRITES), (lead, LEAD_WRITES), (supervisor, SUPERVISOR_WRITES)):
         lines += [f"GRANT {privileges} ON {schema}.{table} TO {role};" for table, privileges in writes.items()]

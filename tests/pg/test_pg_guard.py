@@ -199,6 +199,10 @@ def test_an_agent_login_does_an_agents_work(team: Team) -> None:
         breaches = s.exec(text("SELECT count(*) FROM ticket_event WHERE kind = 'sla_breached'")).scalar()
         assert breaches == 8
         assert {row.actor for row in audit_rows(s) if row.entity == "ticket" and row.at == LATER} == {team.login("agent")}
+    from store.rollups.rebuild import check
+
+    with team.owner.engine.begin() as conn:
+        assert check(conn).ok  # the clocks, facts and counters the agent's login wrote are a rebuild's
 
 
 def test_leads_reassign_and_hand_over_as_themselves(team: Team) -> None:
@@ -318,3 +322,173 @@ def test_as_someone_else_on_a_personal_login_is_refused_in_plain_words(team: Tea
     assert result.stderr.strip() == (f"you are logged in to the database as {amy}; only {chou}'s own login acts "
                                      f"as {chou} (drop --as, or connect as {chou})")
     assert "own login role" not in result.output
+
+
+# -- the derived tables (sla_clock, figure_fact, customer, rollup_*) and actor-less events ------------
+
+
+def _in_one_transaction(db: Database, *statements: str, match: str) -> None:
+    """Run statements together and expect the commit (or a statement) to be refused."""
+    with pytest.raises(ProgrammingError, match=match), db.write() as s:
+        for sql in statements:
+            s.exec(text(sql))
+
+
+def _note(ticket_id: int, actor_id: int) -> str:
+    return ("INSERT INTO ticket_event (ticket_id, kind, at, actor_id, public, body, data) "
+            f"VALUES ({ticket_id}, 'internal_note', now(), {actor_id}, false, '合法的備註', '{{}}')")
+
+
+def _derived_state(team: Team) -> tuple:
+    with team.owner.read() as s:
+        return tuple(s.exec(text(sql)).all() for sql in (
+            "SELECT id, state, outcome, breached_at, breach_agent_id, agent_id, due_at FROM sla_clock ORDER BY id",
+            "SELECT ticket_id, kind, at, agent, value, flag FROM figure_fact ORDER BY id",
+            "SELECT id, name, tier FROM customer ORDER BY id",
+            "SELECT * FROM rollup_count ORDER BY grain, dim, bucket, key",
+            "SELECT * FROM rollup_hist ORDER BY grain, dim, kind, bucket, key, bin",
+            "SELECT * FROM rollup_open ORDER BY priority, status"))
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_derived_rows_change_only_through_an_action(team: Team, role: str) -> None:
+    """Clock outcomes, report facts and counters, customers: plain SQL rewriting them is refused, also
+    when the same transaction legitimately writes an event on another ticket."""
+    db = _as(team, role)
+    ids, bob, free = team.ids, team.tickets["bob"], team.tickets["free"]
+    me = ids[{"agent": "amy", "lead": "lin", "supervisor": "chou"}[role]]
+    before = _derived_state(team)
+    try:
+        _refused(db, f"UPDATE sla_clock SET outcome = 'met', state = 'stopped' WHERE ticket_id = {bob}",
+                 "SLA clocks of ticket")
+        _refused(db, f"UPDATE sla_clock SET due_at = due_at + interval '30 days' WHERE ticket_id = {free}",
+                 "SLA clocks of ticket")
+        _refused(db, "UPDATE rollup_count SET received = 0", "report counters")
+        _refused(db, "UPDATE rollup_open SET n = n + 100", "report counters")
+        _refused(db, "INSERT INTO rollup_hist (grain, dim, kind, bucket, key, bin, n) VALUES (0, 0, 0, 0, '', 0, 5)",
+                 "report counters")
+        _refused(db, f"DELETE FROM figure_fact WHERE ticket_id = {bob}", "report facts")
+        _refused(db, "INSERT INTO figure_fact (ticket_id, kind, at, value, flag, bin) "
+                     f"SELECT ticket_id, kind, at, value, flag, bin FROM figure_fact WHERE ticket_id = {bob}",
+                 "report facts")
+        _refused(db, "UPDATE customer SET tier = 'vip'", "customer #")
+        _refused(db, "INSERT INTO customer (name, contact, tier, language, created_at) "
+                     "VALUES ('假客戶', '', 'vip', 'zh-TW', now())", "customer #")
+        # A legitimate note on the free ticket vouches for that ticket only, not for bob's clocks.
+        _in_one_transaction(db, _note(free, me),
+                            f"UPDATE sla_clock SET outcome = 'met' WHERE ticket_id = {bob}", match="SLA clocks of ticket")
+        # A breach "from the sweep" on a clock that did not breach, or blaming someone else, or none at all.
+        breach = ("INSERT INTO ticket_event (ticket_id, kind, at, actor_id, public, body, data) "
+                  f"SELECT ticket_id, 'sla_breached', due_at, NULL, false, '', '{{\"metric\": \"first_reply\"}}' "
+                  f"FROM sla_clock WHERE ticket_id = {bob} AND metric = 'first_reply'")
+        _in_one_transaction(db, breach, f"UPDATE sla_clock SET outcome = 'met' WHERE ticket_id = {bob}",
+                            match="SLA clocks of ticket|matches no clock breached")
+        _in_one_transaction(db, breach, "UPDATE sla_clock SET outcome = 'breached', breached_at = due_at, "
+                            f"ended_at = due_at, breach_agent_id = {ids['amy']}, agent_id = {ids['amy']} "
+                            f"WHERE ticket_id = {bob} AND metric = 'first_reply'", match="SLA clocks of ticket")
+        _in_one_transaction(db, breach, match="matches no clock breached")
+        # An event with no actor is the system's own: the sweep's breaches, an import's customer events.
+        for kind in ("status_changed", "priority_changed", "assigned", "tier_changed"):
+            if role == "supervisor" and kind == "status_changed":
+                continue
+            _refused(db, "INSERT INTO ticket_event (ticket_id, kind, at, actor_id, public, body, data) "
+                         f"VALUES ({free}, '{kind}', now(), NULL, false, '', '{{}}')", "without an actor")
+        if role != "supervisor":
+            _refused(db, "INSERT INTO ticket_event (ticket_id, kind, at, actor_id, public, body, data) "
+                         f"VALUES ({free}, 'customer_message', now(), NULL, true, '假客人', '{{}}')",
+                     "without an actor")
+    finally:
+        db.dispose()
+    assert _derived_state(team) == before
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_a_recorded_breach_is_final(team: Team, role: str) -> None:
+    with team.owner.write() as s:
+        assert record_breaches(s, LATER) == 8
+    db = _as(team, role)
+    me = team.ids[{"agent": "amy", "lead": "lin", "supervisor": "chou"}[role]]
+    free = team.tickets["free"]
+    try:
+        _in_one_transaction(db, _note(free, me), "UPDATE sla_clock SET outcome = 'met', breached_at = NULL "
+                            f"WHERE ticket_id = {free}", match="recorded and final")
+        _refused(db, "INSERT INTO ticket_event (ticket_id, kind, at, actor_id, public, body, data) "
+                     f"SELECT ticket_id, 'sla_breached', due_at, NULL, false, '', '{{\"metric\": \"first_reply\"}}' "
+                     f"FROM sla_clock WHERE ticket_id = {free} AND metric = 'first_reply'", "or repeats one")
+    finally:
+        db.dispose()
+
+
+def test_an_agent_login_sweeps_breaches_of_others_tickets_and_counts_stay_true(team: Team) -> None:
+    """The breach sweep of any console covers tickets other agents hold; afterwards the counters equal
+    a rebuild from history, and the owner's rebuild still runs."""
+    from store.rollups.rebuild import check, rebuild
+
+    db = _as(team, "agent")
+    try:
+        with db.write() as s:
+            assert record_breaches(s, LATER) == 8
+    finally:
+        db.dispose()
+    with team.owner.read() as s:
+        held = s.exec(text("SELECT outcome, breach_agent_id FROM sla_clock WHERE ticket_id = :t ORDER BY id"),
+                      params={"t": team.tickets["bob"]}).all()
+        assert [tuple(r) for r in held] == [("breached", team.ids["bob"])] * 2
+    with team.owner.engine.begin() as conn:
+        assert check(conn).ok
+        rebuild(conn)
+        assert check(conn).ok
+
+
+def test_a_supervisor_login_imports_customers_messages_statuses_and_surveys(team: Team, tmp_path) -> None:
+    """An import by a supervisor's own login records the customer's side with no actor (SYSTEM_KINDS),
+    creates customers and tickets, and leaves the counters equal to a rebuild."""
+    import json
+    from pathlib import Path
+
+    from store.intake.formats.generic import Options
+    from store.intake.parse import parse_path
+    from store.intake.rules import load_rules
+    from store.intake.writer import import_parsed
+    from store.rollups.rebuild import check
+
+    at = T0 - timedelta(hours=3)
+    records = [
+        {"type": "ticket", "external_id": "IMP-1", "created_at": at.isoformat(), "subject": "匯入的工單",
+         "customer": {"name": "林小姐", "contact": "lin@example.com", "tier": "gold"}},
+        {"type": "message", "external_id": "IMP-1", "at": (at + timedelta(minutes=5)).isoformat(), "body": "還在嗎?"},
+        {"type": "status", "external_id": "IMP-1", "at": (at + timedelta(minutes=9)).isoformat(), "status": "solved"},
+        {"type": "survey", "external_id": "IMP-1", "at": (at + timedelta(minutes=20)).isoformat(), "kind": "csat",
+         "score": 4},
+        {"type": "ticket", "external_id": "IMP-2", "created_at": at.isoformat(), "subject": "第二張",
+         "customer": {"name": "王小明"}},
+    ]
+    path = tmp_path / "feed.jsonl"
+    path.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in records), encoding="utf-8")
+    db = _as(team, "supervisor")
+    try:
+        parsed = parse_path(path, opts=Options(zone=None, now=T0))
+        tally = import_parsed(db, parsed, rules=load_rules(Path("/nonexistent/rules.toml")), now=T0).tally
+        assert (tally.created, tally.messages, tally.statuses, tally.surveys) == (2, 1, 1, 1)
+    finally:
+        db.dispose()
+    with team.owner.read() as s:
+        kinds = s.exec(text("SELECT kind FROM ticket_event e JOIN ticket t ON t.id = e.ticket_id "
+                            "WHERE t.external_id = 'IMP-1' AND e.actor_id IS NULL ORDER BY e.id")).all()
+        assert {k for (k,) in kinds} <= {"created", "customer_message", "status_changed", "survey"}
+        assert s.exec(text("SELECT tier FROM customer WHERE contact = 'lin@example.com'")).scalar() == "gold"
+    with team.owner.engine.begin() as conn:
+        assert check(conn).ok
+
+
+def test_a_supervisor_changes_a_customers_tier(team: Team) -> None:
+    from store.tickets.actions import set_customer_tier
+
+    db = _as(team, "supervisor")
+    try:
+        with db.write() as s:
+            assert set_customer_tier(Context.open(s, T0), 1, "gold", team.ids["chou"]) == 4
+    finally:
+        db.dispose()
+    with team.owner.read() as s:
+        assert s.get(Customer, 1).tier == "gold"
