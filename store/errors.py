@@ -37,6 +37,17 @@ class PermissionDenied(ShiftdeskError):
         self.action, self.needed, self.role = action, needed, role
 
 
+class HeldByOther(PermissionDenied):
+    """An agent changes only tickets they hold or nobody holds; leads and supervisors any. The
+    store refuses it on both backends (the PostgreSQL guard also does, for plain SQL)."""
+
+    def __init__(self, ticket_id: int, holder: str) -> None:
+        ShiftdeskError.__init__(
+            self, f"ticket #{ticket_id} is held by {holder}; an agent changes only their own or unassigned tickets")
+        self.action, self.needed, self.role = "change a ticket someone else holds", "lead", "agent"
+        self.ticket_id, self.holder = ticket_id, holder
+
+
 class UnknownAgent(ShiftdeskError):
     def __init__(self, name: str, known: list[str]) -> None:
         super().__init__(f"no agent named {name!r}")

@@ -114,6 +114,8 @@ STRINGS = {
     "queue.no_ticket": ("游標下沒有工單。", "No ticket under the cursor."),
     "queue.error": ("動作失敗:{message}", "That did not work: {message}"),
     "queue.denied": ("權限不足:{message}", "Not allowed: {message}"),
+    "queue.held": ("#{id} 由 {holder} 負責;專員只能變更自己的或未指派的工單。",
+                   "#{id} is held by {holder}; an agent changes only their own or unassigned tickets."),
     # detail pane
     "detail.none": ("選一張工單以查看明細。", "Pick a ticket to see its details."),
     "detail.loading": ("載入 #{id}…", "Loading #{id}…"),

@@ -135,10 +135,13 @@ def send_reply(
     changed since `expected_version` was read; nothing is written then.
     """
     from store.replies.library import record_usage
+    from store.team.permissions import require_holder
     from store.tickets.actions import Context, add_reply
+    from store.tickets.base import load_ticket
 
     if set_status is not None and set_status not in REPLY_STATUSES:
         raise ValueError(f"set_status: {set_status!r} is not one of {', '.join(REPLY_STATUSES)}")
+    require_holder(session, load_ticket(session, ticket_id), agent_id, "reply")
     ctx = Context.open(session, at)
     event = add_reply(ctx, ticket_id, agent_id, body, set_status=set_status, expected_version=expected_version,
                       template_key=template_key or None)

@@ -9,8 +9,8 @@ from __future__ import annotations
 
 from sqlmodel import Session
 
-from store.errors import PermissionDenied
-from store.models import ROLES, Agent
+from store.errors import HeldByOther, PermissionDenied
+from store.models import ROLES, Agent, Ticket
 
 ROLE_RANK = {role: rank for rank, role in enumerate(ROLES)}
 
@@ -27,3 +27,15 @@ def require(session: Session, actor_id: int | None, needed: str, action: str) ->
     if ROLE_RANK.get(agent.role, -1) < ROLE_RANK[needed]:
         raise PermissionDenied(action, needed, agent.role)
     return agent
+
+
+def require_holder(session: Session, ticket: Ticket, actor_id: int | None, action: str) -> None:
+    """An agent acts on a ticket they hold or nobody holds; a lead or supervisor on any. The same
+    rule as the PostgreSQL guard's, checked here so SQLite refuses too, in the same words."""
+    if actor_id is None or ticket.assignee_id in (None, actor_id):
+        return
+    agent = require(session, actor_id, "agent", action)
+    if agent is not None and ROLE_RANK.get(agent.role, -1) >= ROLE_RANK["lead"]:
+        return
+    holder = session.get(Agent, ticket.assignee_id)
+    raise HeldByOther(ticket.id or 0, holder.name if holder else f"agent #{ticket.assignee_id}")

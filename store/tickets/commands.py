@@ -63,6 +63,15 @@ def _ticket(ctx: Context, ticket_id: int) -> Ticket:
     return load_ticket(ctx.session, ticket_id)
 
 
+def _held(ctx: Context, ticket_id: int, agent_id: int, action: str) -> Ticket:
+    """The ticket, if this agent may change it: theirs or nobody's (HeldByOther otherwise; leads any)."""
+    from store.team.permissions import require_holder
+
+    ticket = _ticket(ctx, ticket_id)
+    require_holder(ctx.session, ticket, agent_id, action)
+    return ticket
+
+
 @dataclass(frozen=True, slots=True)
 class Claim:
     """Take an unassigned ticket (one conditional write; a lost race names the winner)."""
@@ -105,7 +114,7 @@ class SetStatus:
     value: str
 
     def apply(self, ctx: Context, ticket_id: int, agent_id: int, version: int | None) -> Done | None:
-        if _ticket(ctx, ticket_id).status == self.value:
+        if _held(ctx, ticket_id, agent_id, "status").status == self.value:
             return None
         _actions().set_status(ctx, ticket_id, agent_id, self.value, expected_version=version)
         return Done("status", self.value)
@@ -116,7 +125,7 @@ class SetPriority:
     value: str
 
     def apply(self, ctx: Context, ticket_id: int, agent_id: int, version: int | None) -> Done | None:
-        if _ticket(ctx, ticket_id).priority == self.value:
+        if _held(ctx, ticket_id, agent_id, "priority").priority == self.value:
             return None
         _actions().set_priority(ctx, ticket_id, agent_id, self.value, expected_version=version)
         return Done("priority", self.value)
@@ -129,7 +138,7 @@ class Note:
     text: str
 
     def apply(self, ctx: Context, ticket_id: int, agent_id: int, version: int | None) -> Done | None:
-        _ticket(ctx, ticket_id)
+        _held(ctx, ticket_id, agent_id, "note")
         _actions().add_note(ctx, ticket_id, agent_id, self.text)
         return Done("note")
 
@@ -141,6 +150,6 @@ class Escalate:
     reason: str
 
     def apply(self, ctx: Context, ticket_id: int, agent_id: int, version: int | None) -> Done | None:
-        _ticket(ctx, ticket_id)
+        _held(ctx, ticket_id, agent_id, "escalate")
         ticket: Ticket = _actions().escalate(ctx, ticket_id, agent_id, self.reason, expected_version=version)
         return Done("escalate", ticket.priority)

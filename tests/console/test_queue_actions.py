@@ -350,3 +350,21 @@ async def test_palette_in_chinese_also_answers_to_english_words(queue_app, queue
         await pilot.press("enter")
         await pilot.pause(0.2)
         assert app.screen.__class__.__name__ == "PromptDialog"
+
+
+async def test_an_agent_may_not_change_a_ticket_someone_else_holds(queue_app, queue_ui, seed_small):
+    """Status on ben's ticket, pressed by amy: refused with who holds it, nothing written (SQLite: the
+    store's rule, the same as the PostgreSQL guard's)."""
+    tid = seed_small.tickets["bens"]
+    app = queue_app("amy")
+    async with app.run_test(size=SIZE) as pilot:
+        await queue_ui.settle(pilot)
+        await goto(pilot, tid)
+        await pilot.press("s", "end", "enter")  # solved
+        await queue_ui.settle(pilot)
+        assert ticket(seed_small, tid).status == "open"
+        assert events(seed_small, tid, "status_changed")[-1].actor_id == seed_small.agents["ben"]
+        assert any(f"#{tid} is held by Ben Lin" in m for m in toasts(app))
+        await pilot.press("n", *"插手", "ctrl+s")
+        await queue_ui.settle(pilot)
+        assert events(seed_small, tid, "internal_note") == []

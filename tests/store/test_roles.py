@@ -140,3 +140,34 @@ def test_only_supervisors_manage_agents_and_one_always_remains(team):
     with db.write() as s:
         set_role(s, T0, "lin", "supervisor", actor_id=ids["boss"])
         set_role(s, T0, "boss", "lead", actor_id=ids["boss"])  # now someone else can undo it
+
+
+def test_an_agent_changes_only_their_own_or_unassigned_tickets(team):
+    """The store refuses an agent's status, priority, note, escalation and reply on a ticket another
+    agent holds, in one sentence on both backends, and writes nothing; a lead may."""
+    from store.errors import HeldByOther
+    from store.models import Ticket, TicketEvent
+    from store.replies.drafts import send_reply
+    from store.tickets.commands import Escalate, Note, SetPriority, SetStatus, run
+
+    db, ids = team
+    tid = ids["ticket"]
+    with db.write() as s:
+        claim(Context.open(s, T0), tid, ids["ben"])
+    sentence = f"ticket #{tid} is held by ben; an agent changes only their own or unassigned tickets"
+    for command in (SetStatus("pending"), SetPriority("urgent"), Note("插手"), Escalate("客訴")):
+        with pytest.raises(HeldByOther) as refused, db.write() as s:
+            run(s, T0, command, tid, ids["amy"])
+        assert str(refused.value) == sentence
+    with pytest.raises(HeldByOther, match=sentence), db.write() as s:
+        send_reply(s, T0, agent_id=ids["amy"], ticket_id=tid, body="您好")
+    with db.read() as s:
+        ticket = s.get(Ticket, tid)
+        assert (ticket.status, ticket.priority, ticket.escalated) == ("open", "normal", False)
+        kinds = [e.kind for e in s.exec(select(TicketEvent).where(TicketEvent.ticket_id == tid))]
+        assert kinds == ["created", "assigned", "status_changed"]
+    with db.write() as s:  # ben himself, and a lead, may
+        run(s, T0, SetStatus("pending"), tid, ids["ben"])
+        run(s, T0, Note("組長備註"), tid, ids["lin"])
+    with db.read() as s:
+        assert s.get(Ticket, tid).status == "pending"

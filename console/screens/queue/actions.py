@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING
 import console.sanitize as clean
 from console.i18n import t
 from console.screens.queue.view import label
-from store.errors import AlreadyClaimed, NotFound, PermissionDenied, StaleVersion
+from store.errors import AlreadyClaimed, HeldByOther, NotFound, PermissionDenied, StaleVersion
 from store.team import roster
 from store.tickets import commands, queue
 
@@ -76,6 +76,10 @@ def perform(services: Services, reader: Reader, command: TicketCommand, ticket_i
         return Outcome(ticket_id, t("queue.stale", id=ticket_id), "warning", _row(reader, ticket_id))
     except NotFound:
         return Outcome(ticket_id, t("queue.not_found", id=ticket_id), "error", None, changed=False)
+    except HeldByOther as exc:
+        with reader.read() as conn:
+            holder = roster.display_label(conn, exc.holder, clean=clean)
+        return Outcome(ticket_id, t("queue.held", id=ticket_id, holder=holder), "error", None, changed=False)
     except PermissionDenied as exc:
         return Outcome(ticket_id, t("queue.denied", message=clean.clean_line(str(exc))), "error", None,
                        changed=False)
