@@ -12,8 +12,9 @@ from textual.widgets import Input, TextArea
 from textual.widgets.text_area import Edit, EditResult
 
 from console.sanitize import clean_editable, clean_line
+from widgets.reply_editor import ReplyEditor
 
-__all__ = ["SafeInput", "SafeTextArea", "clean_editable"]
+__all__ = ["SafeInput", "SafeReplyEditor", "SafeTextArea", "clean_editable"]
 
 
 class SafeTextArea(TextArea):
@@ -39,3 +40,13 @@ class SafeInput(Input):
     def validate_value(self, value: str) -> str:
         # Textual's reactive validator: every assignment to `value` passes through here.
         return clean_line(value, limit=10_000) if not value.isprintable() else value
+
+
+class SafeReplyEditor(ReplyEditor, SafeTextArea):
+    """The composer's editor: ReplyEditor's placeholders and drawing over SafeTextArea's cleaning, so
+    a reply's text is cleaned by the same sanitiser as every other editor's (clean_editable), on every
+    way in: the text it is built with, load_text, and each edit (typed, pasted, replaced)."""
+
+    def __init__(self, text: str = "", **kwargs) -> None:
+        kwargs.setdefault("clean", clean_editable)
+        super().__init__(text, **kwargs)

@@ -38,6 +38,7 @@ from console.screens.composer.work import (
     reload_detail,
 )
 from console.screens.dialogs import confirm
+from console.screens.safe_inputs import SafeReplyEditor
 from console.services import Services
 from store.categories import CATEGORY_LABELS_EN
 from store.errors import NotFound, StaleVersion
@@ -75,7 +76,7 @@ class ComposerScreen(ReportsFailures, Screen[ComposerResult]):
         self._drafts = DraftKeeper(ticket_id)
         self._sending = False
         # Held here, not queried: the text is still needed while the screen unmounts.
-        self._editor = ReplyEditor(clean=clean_body, id="composer-editor")
+        self._editor = SafeReplyEditor(clean=clean_body, id="composer-editor")
 
     # -- layout ----------------------------------------------------------------------------------
 

@@ -31,6 +31,7 @@ from console.screens.queue.keys import QUEUE_BINDINGS, VIEW_KEYS, view_label
 from console.screens.queue.messages import DetailLoaded, Loaded, WindowLoaded
 from console.screens.queue.prompts import QueueActionKeys
 from console.screens.queue.view import clock_faces, columns, detail_head, render_cell, thread_text
+from console.screens.safe_inputs import SafeInput
 from store.tickets import activity as ticket_activity
 from store.tickets import queue
 from store.tickets.queue import VIEWS, QueueQuery
@@ -87,7 +88,7 @@ class QueueScreen(QueueActionKeys, QueuePresence, ReportsFailures, Screen[None])
     def compose(self) -> ComposeResult:
         yield Header()
         yield Static(Text(""), id="queue-bar")
-        yield Input(placeholder=t("queue.filter.placeholder"), id="queue-filter")
+        yield SafeInput(placeholder=t("queue.filter.placeholder"), id="queue-filter")
         yield QueueTable(columns(), render_cell, now=self._now, id="queue-table")
         yield DetailPane(now=self._now, id="queue-detail")
         yield Footer(compact=True)
