@@ -19,6 +19,11 @@ from rich.console import Console
 from rich.text import Text
 from typer.core import TyperGroup
 
+try:  # Typer 0.22+ carries its own Click; older ones use the click package
+    from typer._click.exceptions import UsageError
+except ImportError:  # pragma: no cover - depends on the installed Typer
+    from click.exceptions import UsageError  # type: ignore[assignment]
+
 from console.context import CliState
 from console.i18n import detect_language, set_language
 from console.sanitize import clean_line
@@ -114,13 +119,46 @@ def explain(exc: BaseException, db_url: str | None = None) -> str | None:
              path=trouble.path or database_label(db_url))
 
 
+class OneLineUsage(UsageError):
+    """A usage error told in one sentence: what was wrong (Click's words, naming the option or
+    argument, cleaned) and where the help is; exit status 2. Replaces Click's usage block."""
+
+    def __init__(self, error: UsageError) -> None:
+        super().__init__(error.format_message(), error.ctx)
+        self.exit_code = error.exit_code
+
+    def show(self, file: Any = None) -> None:
+        from console.i18n import t
+
+        where = self.ctx.command_path if self.ctx is not None else "shiftdesk"
+        detail = self.format_message().strip().rstrip(".")
+        err.print(Text(clean_line(t("fail.usage", detail=detail, help=f"{where} --help"), limit=500),
+                       style="bold red"), soft_wrap=True)
+
+
+def _one_line(error: UsageError) -> UsageError:
+    # A group called with no subcommand shows its help (Click's NoArgsIsHelpError): that stays help.
+    if isinstance(error, OneLineUsage) or type(error).__name__ == "NoArgsIsHelpError":
+        return error
+    return OneLineUsage(error)
+
+
 class SafeGroup(TyperGroup):
-    """The root command: expected failures become one line (exit 1), never a traceback."""
+    """The root command: expected failures become one line (exit 1), never a traceback; usage
+    errors one line too (exit 2), never Click's usage block."""
+
+    def make_context(self, info_name: str | None, args: list[str], parent: Any = None, **extra: Any) -> Any:
+        try:
+            return super().make_context(info_name, args, parent, **extra)
+        except UsageError as error:  # the root's own options: --bogus, --lang fr
+            raise _one_line(error) from error
 
     def invoke(self, ctx: typer.Context) -> Any:
         try:
             return super().invoke(ctx)
-        except (typer.Exit, typer.Abort, typer.TyperException):  # Typer's own exits and usage errors
+        except UsageError as error:  # a subcommand's: no such command, a bad value, a missing argument
+            raise _one_line(error) from error
+        except (typer.Exit, typer.Abort, typer.TyperException):  # Typer's own exits
             raise
         except Exception as exc:
             state = ctx.obj if isinstance(ctx.obj, CliState) else CliState()

@@ -2,6 +2,7 @@
 and what to do. {db} is the database as the user named it, {detail} the system's own words."""
 
 STRINGS = {
+    "fail.usage": ("用法錯誤:{detail};請看 `{help}`。", "{detail}; see `{help}`."),
     "fail.locked": (
         "資料庫 {db} 正被另一個程式鎖住寫入,等候逾時;請稍後再執行一次這個指令。",
         "the database {db} is locked by another process that is writing to it; run the command again in a moment.",

@@ -206,3 +206,31 @@ def test_postgresql_without_that_database(pg_url) -> None:
 def test_postgresql_with_a_login_that_does_not_exist(pg_url) -> None:
     stranger = make_url(pg_url).set(username="no_such_login_x").render_as_string(hide_password=False)
     one_line(run(stranger, "agents", "list", who=None), "PostgreSQL refused the login")
+
+
+@pytest.mark.parametrize(("args", "needle", "where"), [
+    (["--bogus"], "No such option: --bogus", "shiftdesk --help"),
+    (["--lang", "fr", "config", "path"], "'fr' is not one of", "shiftdesk --help"),
+    (["nosuchcmd"], "No such command 'nosuchcmd'", "shiftdesk --help"),
+    (["report", "--bogus"], "No such option: --bogus", "shiftdesk report --help"),
+    (["agents", "add"], "Missing argument 'name'", "shiftdesk agents add --help"),
+    (["audit", "--ticket", "abc"], "Invalid value for '--ticket'", "shiftdesk audit --help"),
+    (["db", "grants", "--prefix"], "Option '--prefix' requires an argument", "shiftdesk --help"),  # Click names no context
+])
+def test_a_usage_error_is_one_sentence_naming_it_and_the_help(dbfile, args, needle, where) -> None:
+    """Exit 2, one line on stderr naming the bad option or argument and pointing at `--help`; no
+    Click usage block."""
+    result = runner.invoke(app, ["--db", dbfile, *args] if args[0] != "--lang" else args,
+                           env={"SHIFTDESK_LANG": "en", "LANG": "en_US.UTF-8"})
+    assert result.exit_code == 2, (result.output, result.exception)
+    lines = [line for line in result.stderr.splitlines() if line.strip()]
+    assert len(lines) == 1, result.stderr
+    assert needle in lines[0] and f"see `{where}`" in lines[0], lines[0]
+    assert "Usage:" not in result.output and "Try '" not in result.output and "Error:" not in result.output
+
+
+def test_a_usage_error_echoes_the_bad_word_inert(dbfile) -> None:
+    result = runner.invoke(app, ["--db", dbfile, "report", "--x\x1b]0;pwned\x07\u202e"], env={"SHIFTDESK_LANG": "en"})
+    assert result.exit_code == 2
+    assert "No such option" in result.stderr and "shiftdesk report --help" in result.stderr
+    assert not {"\x1b", "\x07", "\u202e"} & set(result.output)
