@@ -11,10 +11,10 @@ the target (a copy of the target when that is a database without tickets, so an 
 file keeps its agents and policies), finished there (indexes, rollups, ANALYZE) and only then
 moved into place. A killed demo leaves the previous file, or none, never half a database.
 
-On PostgreSQL the demo is built in place, in many transactions (a schema cannot be swapped
-like a file): it says so before it starts, and a killed one is repaired by running it again
-with --reset. --reset drops every Shiftdesk table there, so it asks first, and refuses when
-there is no terminal to ask on.
+On PostgreSQL it is atomic too (store/demo/pg_atomic.py): built in a scratch schema and moved
+into the target schema by one transaction, which also drops the previous tables. A killed demo
+leaves the previous tables (or none) and a scratch schema the next demo clears. --reset replaces
+every Shiftdesk table there, so it asks first, and refuses when there is no terminal to ask on.
 """
 
 from __future__ import annotations
@@ -140,21 +140,22 @@ def _demo_postgres(url: str, spec: Spec, state: CliState, *, reset: bool, progre
                    schema: TaskID) -> tuple[dict[str, int] | None, str]:
     import typer
 
-    from store.db.engine import Database
+    from store.db.engine import Database, open_database
+    from store.demo import pg_atomic
     from store.demo.generate import has_tickets
-    from store.demo.generate import reset as wipe
 
     database = Database(url)
     shown = clean_line(database.url)
     try:
-        exists = has_tickets(database)
-    except Exception:  # no tables yet: a brand-new schema; migration will tell
-        exists = False
+        with database.engine.connect() as conn:
+            present = pg_atomic.has_tables(conn)
+        exists = present and has_tickets(database)
+    finally:
+        database.dispose()
     if exists and not reset:
         progress.remove_task(schema)
-        database.dispose()
         return None, shown
-    if reset:
+    if reset and present:
         if not sys.stdin.isatty():
             progress.console.print(Text(t("demo.pg_reset_needs_terminal", url=shown), style="yellow"),
                                    soft_wrap=True)
@@ -163,8 +164,22 @@ def _demo_postgres(url: str, spec: Spec, state: CliState, *, reset: bool, progre
         if not typer.confirm(t("demo.pg_reset_confirm", url=shown), default=False):
             raise typer.Exit(1)
         progress.start()
-        wipe(database)
+    try:
+        with pg_atomic.build_aside(url) as aside:
+            progress.console.print(Text(t("demo.pg_aside", schema=clean_line(aside.schema)), style="dim"))
+            if present and not reset:  # an initialised database without tickets keeps what it holds
+                open_database(url).dispose()  # at the current version first, like the scratch tables
+                open_database(aside.url, backup=False).dispose()
+                aside.copy_from_target()
+            counts = _generate(aside.url, spec, state, backup=False, progress=progress, schema=schema)
+            aside.swap()
+    except pg_atomic.DemoBuildBusy:
+        progress.console.print(Text(t("demo.pg_busy", url=shown), style="yellow"), soft_wrap=True)
+        raise typer.Exit(1) from None
+    except pg_atomic.NoScratchSchema as exc:
+        progress.console.print(Text(t("demo.pg_no_scratch", url=shown, detail=clean_line(str(exc))),
+                                    style="yellow"), soft_wrap=True)
+        raise typer.Exit(1) from None
+    if reset and present:
         progress.console.print(Text(t("demo.reset", url=shown)))
-    database.dispose()
-    progress.console.print(Text(t("demo.pg_in_place"), style="dim"))
-    return _generate(url, spec, state, backup=not reset, progress=progress, schema=schema), shown
+    return counts, shown

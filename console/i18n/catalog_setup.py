@@ -29,9 +29,19 @@ STRINGS = {
         "{url} is open in another program (a console, perhaps); close it and run the demo again. "
         "The database is unchanged.",
     ),
-    "demo.pg_in_place": (
-        "PostgreSQL 上的示範直接寫入資料庫;若中途中斷,請加上 --reset 重新執行。",
-        "On PostgreSQL the demo is written in place; if it is interrupted, run it again with --reset.",
+    "demo.pg_aside": (
+        "PostgreSQL:示範先建在暫用的 schema {schema},完成後一次交易換入;中斷時原本的資料庫不變。",
+        "PostgreSQL: the demo is built in the scratch schema {schema} and swapped in by one transaction when "
+        "complete; interrupted, the database stays as it was.",
+    ),
+    "demo.pg_busy": (
+        "另一個示範正在為 {url} 建立;請等它完成。資料庫沒有變更。",
+        "Another demo is being built for {url}; wait for it to finish. The database is unchanged.",
+    ),
+    "demo.pg_no_scratch": (
+        "無法在 {url} 建立暫用的 schema({detail});示範需要資料庫的 CREATE 權限。資料庫沒有變更。",
+        "Cannot create the demo's scratch schema in {url} ({detail}); the demo needs CREATE on the database. "
+        "The database is unchanged.",
     ),
     "demo.pg_reset_confirm": (
         "要刪除 {url} 中所有 Shiftdesk 資料表並重建示範嗎?",
