@@ -76,6 +76,15 @@ def guard_sql(schema: str, service_role: str) -> str:
     system = ", ".join(f"'{k}'" for k in SYSTEM_KINDS)
     breach, skew = BREACH_KIND, CLOCK_SKEW
     breach_columns = ", ".join(f"'{c}'" for c in BREACH_COLUMNS)
+
+    def trigger(name: str, declare: str = "") -> str:
+        """A guard's head: SECURITY DEFINER (it reads and writes what the login may not), and who
+        the login is (`w`: trusted, me, my_role) before anything else."""
+        return (f"CREATE OR REPLACE FUNCTION {s}.{name}() RETURNS trigger\n"
+                "LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $f$\n"
+                f"DECLARE w record; {declare}\nBEGIN\n  w := {s}.sd_whoami(TG_RELID);")
+
+    END = "END $f$;"
     body = f"""
 CREATE OR REPLACE FUNCTION {s}.sd_whoami(rel oid, OUT trusted boolean, OUT me integer, OUT my_role text)
 LANGUAGE plpgsql STABLE SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $f$
@@ -120,11 +129,7 @@ LANGUAGE sql STABLE SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $f
   SELECT EXISTS (SELECT 1 FROM {s}.sd_vouch v WHERE v.xid = txid_current() AND v.scope = $1 AND v.ref = $2)
 $f$;
 
-CREATE OR REPLACE FUNCTION {s}.sd_stamp_actor() RETURNS trigger
-LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $f$
-DECLARE w record; given text;
-BEGIN
-  w := {s}.sd_whoami(TG_RELID);
+{trigger('sd_stamp_actor', 'given text;')}
   IF w.trusted THEN RETURN NEW; END IF;
   given := to_jsonb(NEW) ->> TG_ARGV[0];
   IF given IS NULL THEN
@@ -134,13 +139,9 @@ BEGIN
       session_user, TG_TABLE_NAME, TG_TABLE_NAME, TG_ARGV[0], given {deny};
   END IF;
   RETURN NEW;
-END $f$;
+{END}
 
-CREATE OR REPLACE FUNCTION {s}.sd_own_rows() RETURNS trigger
-LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $f$
-DECLARE w record;
-BEGIN
-  w := {s}.sd_whoami(TG_RELID);
+{trigger('sd_own_rows')}
   IF w.trusted THEN RETURN CASE WHEN TG_OP = 'DELETE' THEN OLD ELSE NEW END; END IF;
   IF TG_OP IN ('UPDATE', 'DELETE') AND (to_jsonb(OLD) ->> TG_ARGV[0])::integer IS DISTINCT FROM w.me THEN
     RAISE EXCEPTION 'permission denied: % may change only their own % rows', session_user, TG_TABLE_NAME {deny};
@@ -150,13 +151,9 @@ BEGIN
     RAISE EXCEPTION 'permission denied: % may write only their own % rows', session_user, TG_TABLE_NAME {deny};
   END IF;
   RETURN NEW;
-END $f$;
+{END}
 
-CREATE OR REPLACE FUNCTION {s}.sd_event_guard() RETURNS trigger
-LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $f$
-DECLARE w record; holder integer;
-BEGIN
-  w := {s}.sd_whoami(TG_RELID);
+{trigger('sd_event_guard', 'holder integer;')}
   IF w.trusted THEN RETURN NEW; END IF;
   IF NEW.actor_id IS NOT NULL AND NEW.actor_id <> w.me THEN
     RAISE EXCEPTION 'permission denied: % may not record events as another agent (actor_id = %)',
@@ -177,13 +174,9 @@ BEGIN
   END IF;
   PERFORM {s}.sd_vouch_for(CASE WHEN NEW.kind = '{breach}' THEN 'b' ELSE 't' END, NEW.ticket_id);
   RETURN NEW;
-END $f$;
+{END}
 
-CREATE OR REPLACE FUNCTION {s}.sd_vouch_audit() RETURNS trigger
-LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $f$
-DECLARE w record; holder integer;
-BEGIN
-  w := {s}.sd_whoami(TG_RELID);
+{trigger('sd_vouch_audit', 'holder integer;')}
   IF w.trusted THEN RETURN NEW; END IF;
   IF NEW.entity = 'customer' THEN
     PERFORM {s}.sd_vouch_for('c', NEW.entity_id);
@@ -194,25 +187,17 @@ BEGIN
     END IF;
   END IF;
   RETURN NEW;
-END $f$;
+{END}
 
-CREATE OR REPLACE FUNCTION {s}.sd_breach_final() RETURNS trigger
-LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $f$
-DECLARE w record;
-BEGIN
-  w := {s}.sd_whoami(TG_RELID);
+{trigger('sd_breach_final')}
   IF w.trusted OR OLD.outcome IS DISTINCT FROM 'breached' THEN RETURN NEW; END IF;
   IF (NEW.outcome, NEW.breached_at, NEW.breach_agent_id) IS DISTINCT FROM (OLD.outcome, OLD.breached_at, OLD.breach_agent_id) THEN
     RAISE EXCEPTION 'permission denied: the breach of SLA clock #% is recorded and final', OLD.id {deny};
   END IF;
   RETURN NEW;
-END $f$;
+{END}
 
-CREATE OR REPLACE FUNCTION {s}.sd_clock_vouched() RETURNS trigger
-LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $f$
-DECLARE w record; holder integer;
-BEGIN
-  w := {s}.sd_whoami(TG_RELID);
+{trigger('sd_clock_vouched', 'holder integer;')}
   IF w.trusted OR {s}.sd_vouched('t', NEW.ticket_id) THEN RETURN NULL; END IF;
   IF TG_OP = 'UPDATE' AND {s}.sd_vouched('b', NEW.ticket_id) AND OLD.outcome IS NULL AND NEW.outcome = 'breached'
       AND OLD.due_at <= clock_timestamp() + interval '{skew}' AND NEW.breached_at = OLD.due_at
@@ -225,46 +210,30 @@ BEGIN
   END IF;
   RAISE EXCEPTION 'permission denied: % may change the SLA clocks of ticket #% only through an action on that ticket',
     session_user, NEW.ticket_id {deny};
-END $f$;
+{END}
 
-CREATE OR REPLACE FUNCTION {s}.sd_fact_vouched() RETURNS trigger
-LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $f$
-DECLARE w record; row_ticket bigint; customer bigint;
-BEGIN
-  w := {s}.sd_whoami(TG_RELID);
+{trigger('sd_fact_vouched', 'row_ticket bigint; customer bigint;')}
   IF w.trusted THEN RETURN NULL; END IF;
   row_ticket := CASE WHEN TG_OP = 'DELETE' THEN OLD.ticket_id ELSE NEW.ticket_id END;
   SELECT t.customer_id INTO customer FROM {s}.ticket t WHERE t.id = row_ticket;
   IF {s}.sd_vouched('c', customer) THEN RETURN NULL; END IF;
   RAISE EXCEPTION 'permission denied: % may change the report facts of ticket #% only through an action on its customer''s tickets',
     session_user, row_ticket {deny};
-END $f$;
+{END}
 
-CREATE OR REPLACE FUNCTION {s}.sd_customer_vouched() RETURNS trigger
-LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $f$
-DECLARE w record;
-BEGIN
-  w := {s}.sd_whoami(TG_RELID);
+{trigger('sd_customer_vouched')}
   IF w.trusted OR {s}.sd_vouched('c', NEW.id) THEN RETURN NULL; END IF;
   RAISE EXCEPTION 'permission denied: % may write customer #% only with a ticket of theirs or an audited change',
     session_user, NEW.id {deny};
-END $f$;
+{END}
 
-CREATE OR REPLACE FUNCTION {s}.sd_rollup_vouched() RETURNS trigger
-LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $f$
-DECLARE w record;
-BEGIN
-  w := {s}.sd_whoami(TG_RELID);
+{trigger('sd_rollup_vouched')}
   IF w.trusted OR EXISTS (SELECT 1 FROM {s}.sd_vouch v WHERE v.xid = txid_current()) THEN RETURN NULL; END IF;
   RAISE EXCEPTION 'permission denied: % may move the report counters (%) only through a ticket action',
     session_user, TG_TABLE_NAME {deny};
-END $f$;
+{END}
 
-CREATE OR REPLACE FUNCTION {s}.sd_breach_matches() RETURNS trigger
-LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $f$
-DECLARE w record;
-BEGIN
-  w := {s}.sd_whoami(TG_RELID);
+{trigger('sd_breach_matches')}
   IF w.trusted THEN RETURN NULL; END IF;
   IF EXISTS (SELECT 1 FROM {s}.sla_clock c WHERE c.ticket_id = NEW.ticket_id AND c.outcome = 'breached'
              AND c.breached_at = NEW.at AND c.metric = NEW.data::jsonb ->> 'metric')
@@ -274,13 +243,9 @@ BEGIN
   END IF;
   RAISE EXCEPTION 'permission denied: the {breach} event on ticket #% matches no clock breached at that time (or repeats one)',
     NEW.ticket_id {deny};
-END $f$;
+{END}
 
-CREATE OR REPLACE FUNCTION {s}.sd_ticket_guard() RETURNS trigger
-LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $f$
-DECLARE w record;
-BEGIN
-  w := {s}.sd_whoami(TG_RELID);
+{trigger('sd_ticket_guard')}
   IF w.trusted OR w.my_role <> 'agent' THEN RETURN NEW; END IF;
   IF TG_OP = 'UPDATE' AND OLD.assignee_id IS NOT NULL AND OLD.assignee_id <> w.me THEN
     RAISE EXCEPTION 'permission denied: ticket #% is held by another agent (an agent changes their own or unassigned tickets)',
@@ -290,13 +255,9 @@ BEGIN
     RAISE EXCEPTION 'permission denied: giving ticket #% to someone else needs the lead role', NEW.id {deny};
   END IF;
   RETURN NEW;
-END $f$;
+{END}
 
-CREATE OR REPLACE FUNCTION {s}.sd_ticket_audited() RETURNS trigger
-LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $f$
-DECLARE w record;
-BEGIN
-  w := {s}.sd_whoami(TG_RELID);
+{trigger('sd_ticket_audited')}
   IF w.trusted THEN RETURN NULL; END IF;
   IF NOT EXISTS (SELECT 1 FROM {s}.audit a WHERE a.entity = 'ticket' AND a.entity_id = NEW.id
                  AND a.xmin = (txid_current() % 4294967296)::text::xid) THEN
@@ -304,13 +265,9 @@ BEGIN
       NEW.id {deny};
   END IF;
   RETURN NULL;
-END $f$;
+{END}
 
-CREATE OR REPLACE FUNCTION {s}.sd_handover_guard() RETURNS trigger
-LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $f$
-DECLARE w record;
-BEGIN
-  w := {s}.sd_whoami(TG_RELID);
+{trigger('sd_handover_guard')}
   IF w.trusted THEN RETURN NEW; END IF;
   IF TG_OP = 'INSERT' THEN
     IF NEW.author_id IS DISTINCT FROM w.me OR NEW.acknowledged_by IS NOT NULL THEN
@@ -335,7 +292,7 @@ BEGIN
       OLD.id {deny};
   END IF;
   RETURN NEW;
-END $f$;
+{END}
 """
     lines = [body.strip()]
     for table, function, events, argument in TRIGGERS:
