@@ -374,6 +374,9 @@ def test_derived_rows_change_only_through_an_action(team: Team, role: str) -> No
         _refused(db, "UPDATE customer SET tier = 'vip'", "customer #")
         _refused(db, "INSERT INTO customer (name, contact, tier, language, created_at) "
                      "VALUES ('假客戶', '', 'vip', 'zh-TW', now())", "customer #")
+        # Vouchers are the guard's own: no login writes one, directly or through its function.
+        _refused(db, f"INSERT INTO sd_vouch VALUES (txid_current(), 't', {bob})", "permission denied")
+        _refused(db, f"SELECT sd_vouch_for('t', {bob})", "permission denied")
         # A legitimate note on the free ticket vouches for that ticket only, not for bob's clocks.
         _in_one_transaction(db, _note(free, me),
                             f"UPDATE sla_clock SET outcome = 'met' WHERE ticket_id = {bob}", match="SLA clocks of ticket")
