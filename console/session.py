@@ -13,7 +13,7 @@ from console.context import CliState
 from store.team import agents
 from store.team.agents import AgentView, LoginMismatch
 
-__all__ = ["LoginMismatch", "acting_agent", "acting_agent_or_none", "acting_name"]
+__all__ = ["LoginMismatch", "acting_agent", "acting_agent_or_none", "acting_name", "confirm_chosen"]
 
 
 def _chosen(state: CliState) -> str | None:
@@ -33,3 +33,10 @@ def acting_agent(session: Any, state: CliState) -> AgentView:
 def acting_agent_or_none(session: Any, state: CliState) -> AgentView | None:
     """Like acting_agent, but a database with no supervisor yet lets anyone bootstrap it."""
     return agents.acting_agent_or_none(session, _chosen(state), state.agent_name())
+
+
+def confirm_chosen(session: Any, state: CliState) -> None:
+    """A reading command needs no agent, but one named with --as or SHIFTDESK_AGENT must exist:
+    a typo there is refused (UnknownAgent) rather than silently read as nobody."""
+    if _chosen(state):
+        acting_agent(session, state)

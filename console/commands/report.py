@@ -132,6 +132,7 @@ def register(app: typer.Typer) -> None:
         team: str = typer.Option("default", "--team", help="Whose shifts and time zone to use."),
     ) -> None:
         """The SLA panel's figures for a period: attainment, reply and resolution times, FCR, CSAT, NPS."""
+        from console.session import confirm_chosen
         from store.clock import now as clock_now
         from store.db.engine import open_database
         from store.errors import ShiftdeskError
@@ -145,6 +146,8 @@ def register(app: typer.Typer) -> None:
         if fmt not in FORMATS:
             _fail(t("report.bad_format", value=fmt, allowed=", ".join(FORMATS)))
         db = open_database(_state(ctx).db_url)
+        with db.read() as session:
+            confirm_chosen(session, _state(ctx))  # before anything is written for this reader
         now = clock_now()
         settle(db, now)  # breaches that fell due are facts before anything is counted
         with db.read() as session:

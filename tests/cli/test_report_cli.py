@@ -139,3 +139,12 @@ def test_a_piped_table_keeps_every_column_whole(report_db: Path):
     for name in ("Received", "Solved", "CSAT"):
         assert name in header, header
     assert max(len(line) for line in proc.stdout.splitlines()) > 120
+
+
+def test_an_unknown_agent_named_with_as_is_refused(report_db: Path):
+    """Reading needs no agent, but a mistyped --as is refused instead of read as nobody."""
+    result = runner.invoke(app, ["--db", str(report_db), "--lang", "en", "--as", "nobdy", "report", *WEEK_ARGS],
+                           env={"SHIFTDESK_LANG": "en"})
+    assert result.exit_code == 1
+    assert "no agent named 'nobdy'" in result.output
+    assert "SLA report" not in result.output
