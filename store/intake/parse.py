@@ -21,7 +21,7 @@ from store.intake.records import (
     Unit,
 )
 from store.intake.split import Split, container_of, split_csv, split_json, split_jsonl
-from store.intake.values import FieldError
+from store.intake.values import FieldError, every_error
 
 FORMATS = ("auto", "generic", "zendesk", "freshdesk")
 
@@ -106,7 +106,7 @@ def parse_text(text: str, source: str, *, opts: generic.Options, fmt: str = "aut
         try:
             parsed.records.extend(_convert(unit, chosen, split.container, opts, users))
         except FieldError as exc:
-            parsed.problems.append(Problem(source, unit.line, exc.code, exc.params))
+            parsed.problems.extend(Problem(source, unit.line, e.code, e.params) for e in every_error(exc))
             ext = _ticket_id_of(unit)
             if ext:
                 rejected.setdefault(ext, unit.line)
@@ -124,7 +124,7 @@ def parse_line(text: str, source: str, line: int, opts: generic.Options) -> list
     try:
         return [generic.record(split.units[0].data, line, opts)]
     except FieldError as exc:
-        raise IntakeError([Problem(source, line, exc.code, exc.params)]) from None
+        raise IntakeError([Problem(source, line, e.code, e.params) for e in every_error(exc)]) from None
 
 
 def _convert(unit: Unit, fmt: str, container: str, opts: generic.Options, users: dict) -> list:

@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta, timezone, tzinfo
+from typing import TypeVar
 
 # A record may be a little ahead of our clock (clock skew between systems), not more.
 FUTURE_SLACK = timedelta(minutes=5)
 EARLIEST = datetime(1990, 1, 1, tzinfo=UTC)
+T = TypeVar("T")
 _TIME = re.compile(
     r"^(\d{4})[-/](\d{1,2})[-/](\d{1,2})(?:[ T](\d{1,2}):(\d{2})(?::(\d{2})(?:[.,](\d{1,9}))?)?)?"
     r"\s*(Z|z|UTC|[+-]\d{2}(?::?\d{2})?)?$"
@@ -20,6 +23,45 @@ class FieldError(Exception):
     def __init__(self, code: str, **params: object) -> None:
         super().__init__(code)
         self.code, self.params = code, params
+
+
+class FieldErrors(FieldError):
+    """Every problem of one record (its first one's code and fields, for callers that show one)."""
+
+    def __init__(self, errors: list[FieldError]) -> None:
+        super().__init__(errors[0].code, **errors[0].params)
+        self.errors = errors
+
+
+def every_error(exc: FieldError) -> list[FieldError]:
+    """The problems a FieldError stands for: itself, or each one a Gather collected."""
+    return list(exc.errors) if isinstance(exc, FieldErrors) else [exc]
+
+
+class Gather:
+    """Reads a record's values one by one and keeps every FieldError, so an import names all of
+    a bad row's problems at once instead of one per attempt (`check` raises them together)."""
+
+    def __init__(self) -> None:
+        self.errors: list[FieldError] = []
+
+    def take(self, read: Callable[[], T], fallback: T | None = None) -> T | None:
+        """`read()`, or `fallback` when it raised FieldError (kept for `check`)."""
+        try:
+            return read()
+        except FieldError as exc:
+            self.errors.extend(every_error(exc))
+            return fallback
+
+    def fail(self, code: str, **params: object) -> None:
+        self.errors.append(FieldError(code, **params))
+
+    def check(self) -> None:
+        """Raise what was kept: the one FieldError, or FieldErrors for several."""
+        if len(self.errors) == 1:
+            raise self.errors[0]
+        if self.errors:
+            raise FieldErrors(self.errors)
 
 
 def kind_of(value: object) -> str:

@@ -275,3 +275,42 @@ def test_cli_import_freshdesk_with_tz_and_bad_options(cli):
     result = cli("import", "--tz", "Asia/Taipei", str(DATA / "freshdesk_tickets.csv"), str(DATA / "big5_tickets.csv"))
     assert result.exit_code == 0, result.output
     assert "4 tickets created" in result.output and "2 tickets created" in result.output
+
+
+def test_every_problem_of_a_bad_ticket_record_is_named():
+    """One record with five faults names all five (an import run per fault would be one per try)."""
+    record = {"type": "ticket", "external_id": "T", "created_at": "yesterday", "subject": "",
+              "customer": {"name": "c", "tier": "bronze"}, "priority": "asap", "colour": "red"}
+    parsed = _one(json.dumps(record))
+    assert {(p.code, p.line, p.field) for p in parsed.problems} == {
+        ("field_unknown", 1, "colour"), ("bad_time", 1, "created_at"), ("field_missing", 1, "subject"),
+        ("bad_choice", 1, "customer.tier"), ("bad_choice", 1, "priority")}
+    assert parsed.records == []
+
+
+def test_every_problem_of_a_bad_csv_row_is_named():
+    text = "external_id,created_at,subject,customer_name,channel,status\n" \
+           "A,2024-01-15T09:00:00Z,ok,Amy,email,open\n" \
+           ",2024-01-15,,Ben,fax,open\n"
+    parsed = parse_bytes(text.encode(), "t.csv", opts=Options(zone=None, now=NOW))
+    assert sorted((p.code, p.line, p.field) for p in parsed.problems) == [
+        ("bad_choice", 3, "channel"), ("bad_time", 3, "created_at"), ("field_missing", 3, "external_id"),
+        ("field_missing", 3, "subject")]
+
+
+def test_every_problem_of_a_bad_freshdesk_row_is_named():
+    text = "Ticket ID,Subject,Status,Priority,Created time,Full name\n" \
+           "7,,Pondering,Whenever,2024-01-15 09:00,Amy\n"
+    parsed = parse_bytes(text.encode(), "fd.csv", opts=Options(zone=TPE, now=NOW), fmt="freshdesk")
+    assert sorted((p.code, p.field) for p in parsed.problems) == [
+        ("bad_choice", "Priority"), ("bad_choice", "Status"), ("field_missing", "Subject")]
+
+
+def test_cli_import_prints_every_problem_of_a_row(cli, tmp_path):
+    bad = tmp_path / "bad.jsonl"
+    bad.write_text(json.dumps({"type": "ticket", "external_id": "T", "created_at": "yesterday", "subject": "s",
+                               "customer": "c", "channel": "fax", "priority": "asap"}) + "\n")
+    result = cli("import", str(bad))
+    assert result.exit_code == 1
+    for name in ("created_at", "channel", "priority"):
+        assert "bad.jsonl:1" in result.output and name in result.output

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from store.intake.formats.generic import CATEGORY_LIMIT, ID_LIMIT, NAME_LIMIT, Options, digest
 from store.intake.records import CustomerIn, Record, StatusIn, TicketIn
-from store.intake.values import FieldError, choice, parse_time, repair, text
+from store.intake.values import FieldError, Gather, choice, parse_time, repair, text
 from store.models import CHANNELS, PRIORITIES, STATUSES
 
 REQUIRED = ("Ticket ID", "Subject", "Status", "Priority", "Created time")
@@ -66,26 +66,28 @@ def _time(row: dict[str, str], name: str, label: str, opts: Options):
 
 
 def row(data: dict[str, str], line: int, opts: Options) -> list[Record]:
-    """One exported ticket: the ticket, and its resolve and close as status changes."""
+    """One exported ticket: the ticket, and its resolve and close as status changes; FieldError
+    naming every column that is wrong."""
+    g = Gather()
     repairs: list[str] = []
     ticket_id = _get(data, "ticket id")
     if not ticket_id:
-        raise FieldError("field_missing", field="Ticket ID")
+        g.fail("field_missing", field="Ticket ID")
     ext = f"freshdesk:{ticket_id}"
     if len(ext) > ID_LIMIT:
-        raise FieldError("field_too_long", field="Ticket ID", length=len(ext), limit=ID_LIMIT)
-    created = _time(data, "created time", "Created time", opts)
-    if created is None:
-        raise FieldError("field_missing", field="Created time")
-    resolved = _time(data, "resolved time", "Resolved time", opts)
-    closed = _time(data, "closed time", "Closed time", opts)
-    updated = _time(data, "last update time", "Last update time", opts)
+        g.fail("field_too_long", field="Ticket ID", length=len(ext), limit=ID_LIMIT)
+    created = g.take(lambda: _time(data, "created time", "Created time", opts))
+    if created is None and not any(e.params.get("field") == "Created time" for e in g.errors):
+        g.fail("field_missing", field="Created time")
+    resolved = g.take(lambda: _time(data, "resolved time", "Resolved time", opts))
+    closed = g.take(lambda: _time(data, "closed time", "Closed time", opts))
+    updated = g.take(lambda: _time(data, "last update time", "Last update time", opts))
     for label, value in (("Resolved time", resolved), ("Closed time", closed), ("Last update time", updated)):
-        if value is not None and value < created:
-            raise FieldError("before_created", field=label, value=value.isoformat(), created=created.isoformat())
-    latest = max(t for t in (created, resolved, closed, updated) if t is not None)
-    status = choice(_get(data, "status") or _missing("Status"), "Status", STATUSES, STATUS_ALIASES)
-    priority = choice(_get(data, "priority") or _missing("Priority"), "Priority", PRIORITIES, PRIORITY_ALIASES)
+        if value is not None and created is not None and value < created:
+            g.fail("before_created", field=label, value=value.isoformat(), created=created.isoformat())
+    status = g.take(lambda: choice(_get(data, "status") or _missing("Status"), "Status", STATUSES, STATUS_ALIASES))
+    priority = g.take(lambda: choice(_get(data, "priority") or _missing("Priority"), "Priority", PRIORITIES,
+                                     PRIORITY_ALIASES))
     source = _get(data, "source")
     fields: dict = {}
     channel = "email"
@@ -95,23 +97,26 @@ def row(data: dict[str, str], line: int, opts: Options) -> list[Record]:
         if channel not in CHANNELS:
             channel = "web"
             fields["Source"] = repair(source, "Source", repairs)
-    subject = text({"s": _get(data, "subject")}, "s", required=True, label="Subject", repairs=repairs) or ""
+    subject = g.take(lambda: text({"s": _get(data, "subject")}, "s", required=True, label="Subject", repairs=repairs))
     body = repair(_get(data, "description"), "Description", repairs)
-    name = text({"v": _get(data, "full name") or _get(data, "requester name")}, "v", limit=NAME_LIMIT,
-                label="Full name", repairs=repairs)
-    email = text({"v": _get(data, "email") or _get(data, "requester email")}, "v", limit=NAME_LIMIT,
-                 label="Email", repairs=repairs)
+    name = g.take(lambda: text({"v": _get(data, "full name") or _get(data, "requester name")}, "v",
+                               limit=NAME_LIMIT, label="Full name", repairs=repairs))
+    email = g.take(lambda: text({"v": _get(data, "email") or _get(data, "requester email")}, "v", limit=NAME_LIMIT,
+                                label="Email", repairs=repairs))
     contact_id = _get(data, "contact id")
-    if not (name or email or contact_id):
-        raise FieldError("field_missing", field="Full name")
+    if not (name or email or contact_id) and not any(e.params.get("field") in ("Full name", "Email") for e in g.errors):
+        g.fail("field_missing", field="Full name")
     customer = CustomerIn(name=name or email or f"#{contact_id}", contact=email or "",
                           external_id=f"freshdesk:contact:{contact_id}" if contact_id else None)
     category = _get(data, "category") or None
     if category and len(category) > CATEGORY_LIMIT:
-        raise FieldError("field_too_long", field="Category", length=len(category), limit=CATEGORY_LIMIT)
+        g.fail("field_too_long", field="Category", length=len(category), limit=CATEGORY_LIMIT)
     for key, value in data.items():
         if key.casefold() not in CONSUMED and value.strip():
             fields[key] = repair(value, key, repairs)
+    g.check()
+    assert created is not None and status is not None and priority is not None
+    latest = max(t for t in (created, resolved, closed, updated) if t is not None)
     records: list[Record] = []
     final_status: str | None = status
     if status in ("solved", "closed"):

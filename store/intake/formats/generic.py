@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from datetime import datetime, tzinfo
 
 from store.intake.records import CustomerIn, MessageIn, Record, StatusIn, SurveyIn, TicketIn
-from store.intake.values import FieldError, choice, kind_of, parse_time, repair, text
+from store.intake.values import FieldError, Gather, choice, kind_of, parse_time, repair, text
 from store.models import CHANNELS, PRIORITIES, STATUSES, TIERS
 
 KINDS = ("ticket", "message", "status", "survey")
@@ -59,75 +59,86 @@ def _time(data: dict, name: str, opts: Options, *, label: str | None = None, def
     return parse_time(value, label or name, zone=opts.zone, now=opts.now)
 
 
-def _check_fields(data: dict, kind: str) -> None:
+def _check_fields(data: dict, kind: str, gather: Gather) -> None:
     for key in data:
         if key not in ALLOWED[kind]:
-            raise FieldError("field_unknown", field=key, kind=kind, allowed=", ".join(ALLOWED[kind]))
+            gather.fail("field_unknown", field=key, kind=kind, allowed=", ".join(ALLOWED[kind]))
 
 
-def customer(data: dict, prefix: str, repairs: list[str]) -> CustomerIn:
+def customer(data: dict, prefix: str, repairs: list[str], gather: Gather | None = None) -> CustomerIn:
     """A customer from an object (`customer.name`) or flat columns (`customer_name`)."""
-    def get(name: str, limit: int) -> str | None:
-        return text(data, name, limit=limit, label=f"{prefix}{name}", repairs=repairs)
+    own = gather is None
+    g = gather if gather is not None else Gather()
 
-    ext = get("external_id", ID_LIMIT)
-    name = get("name", NAME_LIMIT)
-    contact = get("contact", NAME_LIMIT)
-    if not (ext or name or contact):
-        raise FieldError("field_missing", field=f"{prefix}name")
+    def get(name: str, limit: int) -> str | None:
+        return g.take(lambda: text(data, name, limit=limit, label=f"{prefix}{name}", repairs=repairs))
+
+    ext, name, contact = get("external_id", ID_LIMIT), get("name", NAME_LIMIT), get("contact", NAME_LIMIT)
+    if not (ext or name or contact) and not any(e.params.get("field", "").startswith(prefix) for e in g.errors):
+        g.fail("field_missing", field=f"{prefix}name")
     tier = data.get("tier")
     language = data.get("language")
-    return CustomerIn(
+    result = CustomerIn(
         name=name or contact or ext or "",
         contact=contact or "",
         external_id=ext.strip() if ext else None,
-        tier=choice(tier, f"{prefix}tier", TIERS) if tier not in (None, "") else None,
-        language=choice(language, f"{prefix}language", LANGUAGES, LANGUAGE_ALIASES) if language not in (None, "") else None,
+        tier=g.take(lambda: choice(tier, f"{prefix}tier", TIERS)) if tier not in (None, "") else None,
+        language=(g.take(lambda: choice(language, f"{prefix}language", LANGUAGES, LANGUAGE_ALIASES))
+                  if language not in (None, "") else None),
     )
+    if own:
+        g.check()
+    return result
 
 
 def ticket(data: dict, line: int, opts: Options, *, customer_data: dict, prefix: str,
-           fields: dict | None = None) -> TicketIn:
+           fields: dict | None = None, gather: Gather | None = None) -> TicketIn:
+    """A ticket, or FieldError naming every field that is wrong (not only the first)."""
+    g = gather if gather is not None else Gather()
     repairs: list[str] = []
-    ext = external_id(data)
-    created = _time(data, "created_at", opts, default=opts.default_at)
-    updated = _time(data, "updated_at", opts, default=created)
-    if updated < created:
-        raise FieldError("before_created", field="updated_at", value=updated.isoformat(), created=created.isoformat())
-    subject = text(data, "subject", required=True, repairs=repairs)
-    body = text(data, "body", repairs=repairs, allow_blank=True) or ""
+    ext = g.take(lambda: external_id(data))
+    created = g.take(lambda: _time(data, "created_at", opts, default=opts.default_at))
+    updated = g.take(lambda: _time(data, "updated_at", opts, default=created)) if created else None
+    if created is not None and updated is not None and updated < created:
+        g.fail("before_created", field="updated_at", value=updated.isoformat(), created=created.isoformat())
+    subject = g.take(lambda: text(data, "subject", required=True, repairs=repairs))
+    body = g.take(lambda: text(data, "body", repairs=repairs, allow_blank=True))
 
     def pick(name: str, allowed: tuple[str, ...], aliases: dict[str, str] | None = None) -> str | None:
         value = data.get(name)
-        return None if value in (None, "") else choice(value, name, allowed, aliases)
+        return None if value in (None, "") else g.take(lambda: choice(value, name, allowed, aliases))
 
-    category = text(data, "category", limit=CATEGORY_LIMIT, repairs=repairs)
+    category = g.take(lambda: text(data, "category", limit=CATEGORY_LIMIT, repairs=repairs))
+    who = customer(customer_data, prefix, repairs, g)
+    channel, priority, status = pick("channel", CHANNELS), pick("priority", PRIORITIES), pick("status", STATUSES)
+    language = pick("language", LANGUAGES, LANGUAGE_ALIASES)
+    g.check()
+    assert ext is not None and created is not None and updated is not None
     return TicketIn(
         line=line, external_id=ext, created_at=created, updated_at=updated, subject=subject or "",
-        customer=customer(customer_data, prefix, repairs), body=body,
-        channel=pick("channel", CHANNELS) or "email", priority=pick("priority", PRIORITIES),
-        status=pick("status", STATUSES), category=category.strip() if category else None,
-        language=pick("language", LANGUAGES, LANGUAGE_ALIASES), fields=fields or {}, source="generic",
-        repairs=repairs,
+        customer=who, body=body or "", channel=channel or "email", priority=priority, status=status,
+        category=category.strip() if category else None, language=language, fields=fields or {},
+        source="generic", repairs=repairs,
     )
 
 
-def _fields(value: object, repairs: list[str]) -> dict:
+def _fields(value: object, repairs: list[str], gather: Gather) -> dict:
     if value is None:
         return {}
     if not isinstance(value, dict):
-        raise FieldError("field_type", field="fields", expected="an object", found=kind_of(value))
+        gather.fail("field_type", field="fields", expected="an object", found=kind_of(value))
+        return {}
     out: dict = {}
     for key, item in value.items():
         if key.startswith("_"):
-            raise FieldError("field_unknown", field=f"fields.{key}", kind="ticket", allowed="names not starting with _")
-        if isinstance(item, str):
-            out[key] = repair(item, f"fields.{key}", repairs)
+            gather.fail("field_unknown", field=f"fields.{key}", kind="ticket", allowed="names not starting with _")
+        elif isinstance(item, str):
+            out[key] = gather.take(lambda key=key, item=item: repair(item, f"fields.{key}", repairs))
         elif item is None or isinstance(item, bool | int | float):
             out[key] = item
         else:
-            raise FieldError("field_type", field=f"fields.{key}", expected="text, a number or true/false",
-                             found=kind_of(item))
+            gather.fail("field_type", field=f"fields.{key}", expected="text, a number or true/false",
+                        found=kind_of(item))
     return out
 
 
@@ -139,30 +150,46 @@ def record(data: object, line: int, opts: Options) -> Record:
     if kind is None:
         raise FieldError("field_missing", field="type")
     kind = choice(kind, "type", KINDS)
-    _check_fields(data, kind)
+    g = Gather()
+    _check_fields(data, kind, g)
     if kind == "ticket":
-        cust = data.get("customer")
-        if isinstance(cust, str):
-            cust = {"name": cust}
-        if cust is None:
-            raise FieldError("field_missing", field="customer")
-        if not isinstance(cust, dict):
-            raise FieldError("field_type", field="customer", expected="an object or a name", found=kind_of(cust))
-        for key in cust:
-            if key not in CUSTOMER_FIELDS:
-                raise FieldError("field_unknown", field=f"customer.{key}", kind="customer", allowed=", ".join(CUSTOMER_FIELDS))
-        repairs: list[str] = []
-        result = ticket(data, line, opts, customer_data=cust, prefix="customer.", fields=_fields(data.get("fields"), repairs))
-        result.repairs.extend(repairs)
-        return result
-    ext = external_id(data)
-    at = _time(data, "at", opts, default=opts.default_at)
+        return _ticket_record(data, line, opts, g)
+    ext = g.take(lambda: external_id(data), "")
+    at = g.take(lambda: _time(data, "at", opts, default=opts.default_at), opts.now)
+    assert ext is not None and at is not None
+    result = g.take(lambda: _event(kind, data, line, ext, at))
+    g.check()
+    assert result is not None
+    return result
+
+
+def _event(kind: str, data: dict, line: int, ext: str, at: datetime) -> Record:
     if kind == "message":
         return _message(data, line, ext, at)
     if kind == "status":
         status = choice(data.get("status") if data.get("status") not in (None, "") else _missing("status"), "status", STATUSES)
         return StatusIn(line, ext, at, status, key=f"s:{at.isoformat()}:{status}")
     return _survey(data, line, ext, at)
+
+
+def _ticket_record(data: dict, line: int, opts: Options, g: Gather) -> TicketIn:
+    cust = data.get("customer")
+    if isinstance(cust, str):
+        cust = {"name": cust}
+    if cust is None:
+        g.fail("field_missing", field="customer")
+    elif not isinstance(cust, dict):
+        g.fail("field_type", field="customer", expected="an object or a name", found=kind_of(cust))
+    else:
+        for key in cust:
+            if key not in CUSTOMER_FIELDS:
+                g.fail("field_unknown", field=f"customer.{key}", kind="customer", allowed=", ".join(CUSTOMER_FIELDS))
+    repairs: list[str] = []
+    fields = _fields(data.get("fields"), repairs, g)
+    result = ticket(data, line, opts, customer_data=cust if isinstance(cust, dict) else {"name": "?"},
+                    prefix="customer.", fields=fields, gather=g)
+    result.repairs.extend(repairs)
+    return result
 
 
 def _missing(name: str) -> object:
@@ -216,6 +243,8 @@ def csv_row(row: dict[str, str], line: int, opts: Options) -> TicketIn:
         elif cell != "":
             extra[column] = cell
     repairs: list[str] = []
-    result = ticket(data, line, opts, customer_data=cust, prefix="customer_", fields=_fields(extra, repairs))
+    g = Gather()
+    fields = _fields(extra, repairs, g)
+    result = ticket(data, line, opts, customer_data=cust, prefix="customer_", fields=fields, gather=g)
     result.repairs.extend(repairs)
     return result
