@@ -38,9 +38,14 @@ def md_inline(value: object) -> str:
 
 
 def md_block(value: object) -> str:
-    """The lead's Markdown, minus raw HTML and anything that would open or underline a heading."""
+    """The lead's Markdown, minus raw HTML and anything that would open or underline a heading.
+
+    Each line the lead typed stays a line: a line followed by another ends in a hard break (two
+    spaces), where Markdown would otherwise join the two into one sentence."""
     text = clean_text(value).replace("&", "&amp;").replace("<", "&lt;")
-    return "\n".join(_HEADING_LINE.sub(r"\1\\\2", line) for line in text.split("\n")).strip()
+    lines = [_HEADING_LINE.sub(r"\1\\\2", line).rstrip() for line in text.strip().split("\n")]
+    return "\n".join(line + "  " if line and index + 1 < len(lines) and lines[index + 1] else line
+                     for index, line in enumerate(lines))
 
 
 def local(value: datetime | str | None, tz: str, fmt: str = "%Y/%m/%d %H:%M") -> str:
@@ -97,7 +102,7 @@ def item_facts(item: TicketItem, section: str, tz: str, esc: Callable[[str], str
 def _item_line(item: TicketItem, section: str, tz: str) -> str:
     details = [md_inline(item.note)] if item.note else []
     details += item_facts(item, section, tz, md_inline)
-    return f"- #{item.ticket_id:04d} {md_inline(item.subject)} - {' · '.join(details)}"
+    return f"- #{item.ticket_id} {md_inline(item.subject)} - {' · '.join(details)}"
 
 
 def _items(content: HandoverContent, section: str) -> list[str]:

@@ -13,6 +13,7 @@ from datetime import datetime
 from sqlmodel import Session, col, select
 
 from store.models import Agent, Audit
+from store.team.names import PERSON_FIELDS, person_labels
 
 SYSTEM = "system"  # the actor of changes no agent made (intake, defaults, the SLA sweep)
 
@@ -33,6 +34,27 @@ class AuditView:
         """(field, before, after) for every field either side mentions, in a stable order."""
         keys = list(dict.fromkeys([*self.before, *self.after]))
         return [(k, self.before.get(k), self.after.get(k)) for k in keys]
+
+    def named_changes(self, people: dict[int, str]) -> list[tuple[str, object, object]]:
+        """`changes()` as a person reads them: an agent id is the agent's name (store/team/names.py)
+        under the field's plain name (`assignee`, not `assignee_id`)."""
+        def who(value: object) -> object:
+            if isinstance(value, int) and not isinstance(value, bool):
+                return people.get(value, f"#{value}")
+            return value
+
+        return [(PERSON_FIELDS[k], who(b), who(a)) if k in PERSON_FIELDS else (k, b, a) for k, b, a in self.changes()]
+
+    def actor_label(self, people: dict[int, str]) -> str:
+        """Who acted, as named on screens (display name; login beside a shared one)."""
+        return people.get(self.actor_id, self.actor) if self.actor_id is not None else self.actor
+
+
+def audit_people(session: Session) -> dict[int, str]:
+    """Every agent's label, for `named_changes` and `actor_label`."""
+    from store.db.reader import session_unit
+
+    return person_labels(session_unit(session))
 
 
 def record_audit(session: Session, at: datetime, actor_id: int | None, entity: str, entity_id: int | None,

@@ -22,6 +22,25 @@ CATEGORY_LABELS_EN = {path: label for path, label, *_ in CATEGORY_TREE}
 TOP_LEVELS = tuple(dict.fromkeys(path.split("/")[0] for path in CATEGORIES))
 
 
+def category_label(path: str, language: str) -> str:
+    """Categories are Chinese identifiers; English screens show a label instead (a top level alone
+    by its first part, an unknown category as stored)."""
+    if language != "en":
+        return path
+    if path in CATEGORY_LABELS_EN:
+        return CATEGORY_LABELS_EN[path]
+    for full, label in CATEGORY_LABELS_EN.items():
+        if full.split("/")[0] == path:
+            return label.split(" / ")[0]
+    return path
+
+
+def category_leaf(path: str, language: str) -> str:
+    """The last part of a category as the language shows it ("退換貨", "Returns & exchanges")."""
+    label = category_label(path, language)
+    return label.rsplit(" / ", 1)[-1] if label != path else path.rsplit("/", 1)[-1]
+
+
 def guess_category(*texts: str) -> str:
     """The category whose keywords occur most often in the texts, or 其他 when nothing matches."""
     haystack = " ".join(texts).lower()

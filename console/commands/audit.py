@@ -29,29 +29,32 @@ def _cell(value: Any) -> str:
     return value if isinstance(value, str) else json.dumps(value, ensure_ascii=False, sort_keys=True)
 
 
-def flat_rows(rows) -> list[tuple]:
-    """One line per changed field (an action that changed nothing named still gets one line)."""
+def flat_rows(rows, people: dict[int, str]) -> list[tuple]:
+    """One line per changed field (an action that changed nothing named still gets one line);
+    people by name, as on screen."""
     lines = []
     for row in rows:
         at = row.at.isoformat().replace("+00:00", "Z")
-        changes = row.changes() or [("", None, None)]
+        changes = row.named_changes(people) or [("", None, None)]
         for field, before, after in changes:
-            lines.append((row.id, at, row.actor, row.entity, row.entity_id if row.entity_id is not None else "",
+            lines.append((row.id, at, row.actor_label(people), row.entity, row.entity_id if row.entity_id is not None else "",
                           row.action, field, _cell(before), _cell(after)))
     return lines
 
 
-def as_json(rows) -> str:
+def as_json(rows, people: dict[int, str]) -> str:
+    """The raw trail (logins, ids) for programs, with each actor's display label beside."""
     from console.safe_output import json_text
 
     return json_text([
         {"id": r.id, "at": r.at.isoformat().replace("+00:00", "Z"), "actor": r.actor, "actor_id": r.actor_id,
+         "actor_name": r.actor_label(people),
          "entity": r.entity, "entity_id": r.entity_id, "action": r.action, "before": r.before, "after": r.after}
         for r in rows
     ], indent=2)
 
 
-def _table(rows, title: str, tz: str) -> Table:
+def _table(rows, title: str, tz: str, people: dict[int, str]) -> Table:
     from zoneinfo import ZoneInfo
 
     zone = ZoneInfo(tz)
@@ -59,8 +62,8 @@ def _table(rows, title: str, tz: str) -> Table:
                   t("admin.col.before"), t("admin.col.after"), title=clean_line(title))
     for row in rows:
         when = row.at.astimezone(zone).strftime("%Y-%m-%d %H:%M:%S")
-        for n, (field, before, after) in enumerate(row.changes() or [("", None, None)]):
-            table.add_row(when if n == 0 else "", Text(clean_line(row.actor)) if n == 0 else "",
+        for n, (field, before, after) in enumerate(row.named_changes(people) or [("", None, None)]):
+            table.add_row(when if n == 0 else "", Text(clean_line(row.actor_label(people))) if n == 0 else "",
                           Text(clean_line(row.action)) if n == 0 else "", Text(clean_line(field)),
                           Text(clean_line(_cell(before), limit=80)), Text(clean_line(_cell(after), limit=80)))
     return table
@@ -82,7 +85,7 @@ def register(app: typer.Typer) -> None:
         from console.commands.admin import run_as_actor
         from console.commands.common import cli_state as _state
         from console.commands.common import fail as _fail
-        from store.audit import audit_rows
+        from store.audit import audit_people, audit_rows
         from store.team.permissions import require
         from store.team.shifts import team_timezone
 
@@ -101,15 +104,16 @@ def register(app: typer.Typer) -> None:
                 from store.tickets.base import load_ticket
 
                 load_ticket(session, entity_id)  # a missing ticket is an error, not an empty trail
-            return audit_rows(session, entity=entity, entity_id=entity_id), team_timezone(session)
+            rows = audit_rows(session, entity=entity, entity_id=entity_id)
+            return rows, team_timezone(session), audit_people(session)
 
-        rows, tz = run_as_actor(ctx, "audit", query, write=False)
+        rows, tz, people = run_as_actor(ctx, "audit", query, write=False)
         what = f"{entity} #{entity_id}" if entity_id is not None else entity
         if fmt == "table":
             if not rows:
                 out.print(Text(t("admin.audit.none")))
                 return
-            table = _table(rows, t("admin.audit.title", what=what), tz)
+            table = _table(rows, t("admin.audit.title", what=what), tz, people)
             if output:
                 with output.open("w", encoding="utf-8") as fh:
                     Console(file=fh, highlight=False, markup=False, emoji=False, width=160).print(table)
@@ -117,7 +121,7 @@ def register(app: typer.Typer) -> None:
                 out.print(table)
             return
         if fmt == "json":
-            text = as_json(rows) + "\n"
+            text = as_json(rows, people) + "\n"
             if output:
                 output.write_text(text, encoding="utf-8")
             else:
@@ -127,8 +131,8 @@ def register(app: typer.Typer) -> None:
 
         if output:
             with output.open("w", encoding="utf-8", newline="") as fh:
-                write_rows(fh, CSV_HEADER, flat_rows(rows))
+                write_rows(fh, CSV_HEADER, flat_rows(rows, people))
         else:
             from console.safe_output import guarded_stdout
 
-            write_rows(guarded_stdout(), CSV_HEADER, flat_rows(rows))
+            write_rows(guarded_stdout(), CSV_HEADER, flat_rows(rows, people))

@@ -8,7 +8,7 @@ STRINGS = {
     "admin.agent_added": ("已新增客服人員 {name}({role})。", "Added agent {name} ({role})."),
     "admin.role_set": ("{name} 的角色已改為{role}。", "{name} is now {role}."),
     "admin.deactivated": (
-        "已停用 {name}:無法再登入或操作,工單與紀錄保留。",
+        "已停用 {name}:無法再登入或操作,案件與紀錄保留。",
         "Deactivated {name}: they can no longer sign in or act; their tickets and history stay.",
     ),
     "admin.activated": ("已重新啟用 {name}。", "Reactivated {name}."),

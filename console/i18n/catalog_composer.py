@@ -26,7 +26,7 @@ STRINGS = {
     "composer.palette.blank": ("回覆：不用範本，自己寫", "Reply: write without a template"),
     "composer.palette.blank.help": ("清空編輯區，從頭撰寫", "Clear the editor and start from scratch"),
     "composer.palette.discard": ("回覆：捨棄草稿", "Reply: discard the draft"),
-    "composer.palette.discard.help": ("刪除這張案件的草稿並清空編輯區", "Delete this ticket's draft and clear the editor"),
+    "composer.palette.discard.help": ("刪除這件案件的草稿並清空編輯區", "Delete this ticket's draft and clear the editor"),
     "composer.palette.back": ("回覆：返回佇列（保留草稿）", "Reply: back to the queue (keeps the draft)"),
     "composer.palette.back.help": ("草稿會自動儲存", "The draft is saved"),
     # the screen

@@ -8,7 +8,7 @@ STRINGS = {
     "failure.queue.load": ("佇列讀取失敗:{error}", "The queue could not load: {error}"),
     "failure.queue.detail": ("案件內容讀取失敗:{error}", "The ticket could not load: {error}"),
     "failure.queue.agents": ("客服名單讀取失敗:{error}", "The agent list could not load: {error}"),
-    "failure.queue.jump": ("找不到這張案件的位置:{error}", "Finding the ticket failed: {error}"),
+    "failure.queue.jump": ("找不到這件案件的位置:{error}", "Finding the ticket failed: {error}"),
     "failure.queue.write": ("動作失敗:{error}", "That did not work: {error}"),
     "failure.handover.refresh": ("交接更新失敗:{error}", "The handover could not refresh: {error}"),
     "failure.handover.doc": ("交接紀錄沒有存起來:{error}", "The handover was not updated: {error}"),

@@ -44,14 +44,14 @@ STRINGS = {
         "the file's times are in",
     ),
     "intake.err.future_time": ("{field}:{value} 是未來的時間", "{field}: {value} is in the future"),
-    "intake.err.before_created": ("{field}:{value} 早於工單建立時間({created})", "{field}: {value} is before the ticket was created ({created})"),
+    "intake.err.before_created": ("{field}:{value} 早於案件建立時間({created})", "{field}: {value} is before the ticket was created ({created})"),
     "intake.err.bad_choice": ("{field}:{value!r} 不是下列之一:{allowed}", "{field}: {value!r} is not one of {allowed}"),
     "intake.err.bad_score": ("分數:{value} 超出 {kind} 的範圍 {low}-{high}", "score: {value} is outside {low}-{high} for {kind}"),
     "intake.err.duplicate_id": ("{field} {value!r} 在檔案中出現兩次(第一次在第 {first} 行)", "{field} {value!r} appears twice in this file (first on line {first})"),
-    "intake.err.unknown_ticket": ("檔案與資料庫中都沒有 external_id 為 {value!r} 的工單", "no ticket with external_id {value!r} in this file or in the database"),
-    "intake.err.ticket_rejected": ("所屬工單 {value!r}(第 {first} 行)已被拒絕", "its ticket {value!r} (line {first}) was rejected"),
+    "intake.err.unknown_ticket": ("檔案與資料庫中都沒有 external_id 為 {value!r} 的案件", "no ticket with external_id {value!r} in this file or in the database"),
+    "intake.err.ticket_rejected": ("所屬案件 {value!r}(第 {first} 行)已被拒絕", "its ticket {value!r} (line {first}) was rejected"),
     "intake.err.out_of_order": (
-        "{field}:{value} 早於這張工單最後一次變動({last});Shiftdesk 依時間順序記錄工單事件",
+        "{field}:{value} 早於這件案件最後一次變動({last});Shiftdesk 依時間順序記錄案件事件",
         "{field}: {value} is earlier than the ticket's last change ({last}); Shiftdesk records a ticket's "
         "events in order",
     ),
@@ -77,7 +77,7 @@ STRINGS = {
         "{source}: {n} bad record(s), so nothing was imported (add --skip-bad to import the good ones)",
     ),
     "intake.done": (
-        "{source}:新增 {created} 張工單、更新 {updated} 張、未變 {unchanged} 張;訊息 {messages}、狀態 {statuses}、"
+        "{source}:新增 {created} 件案件、更新 {updated} 件、未變 {unchanged} 件;訊息 {messages}、狀態 {statuses}、"
         "問卷 {surveys};已存在而略過 {duplicates} 筆;套用規則 {rules} 次",
         "{source}: {created} tickets created, {updated} updated, {unchanged} unchanged; {messages} messages, "
         "{statuses} status changes, {surveys} surveys; {duplicates} already there and skipped; {rules} rules applied",

@@ -17,7 +17,7 @@ STRINGS = {
     "setup.backup_done": ("備份完成:{path}", "Backup written to {path}"),
     "setup.agent_added": ("已新增客服人員 {name}({role})。", "Added agent {name} ({role})."),
     "demo.refused": (
-        "這個資料庫已經有工單了({url}),示範資料不會覆蓋它。若確定要清除重建,請加上 --reset。",
+        "這個資料庫已經有案件了({url}),示範資料不會覆蓋它。若確定要清除重建,請加上 --reset。",
         "This database already has tickets ({url}); the demo will not touch it. Add --reset to wipe it and start over.",
     ),
     "demo.refused_foreign": (
@@ -53,16 +53,16 @@ STRINGS = {
     ),
     "demo.reset": ("已清除資料庫:{url}", "Wiped the database: {url}"),
     "demo.building": ("建立示範資料", "Building demo data"),
-    "demo.phase.tickets": ("未結工單", "open tickets"),
-    "demo.phase.history": ("歷史工單", "history"),
+    "demo.phase.tickets": ("未結案件", "open tickets"),
+    "demo.phase.history": ("歷史案件", "history"),
     "demo.phase.schema": ("資料庫結構", "database schema"),
     "demo.phase.people": ("客服人員與客戶", "agents and customers"),
     "demo.existing": (
-        "這個資料庫已經有工單了({url}),直接開啟,不重建。要清除重建請加上 --reset。",
+        "這個資料庫已經有案件了({url}),直接開啟,不重建。要清除重建請加上 --reset。",
         "This database already has tickets ({url}); opening it as it is. Add --reset to wipe it and build it again.",
     ),
     "demo.existing_no_open": (
-        "這個資料庫已經有工單了({url}),未做任何變更。要清除重建請加上 --reset。",
+        "這個資料庫已經有案件了({url}),未做任何變更。要清除重建請加上 --reset。",
         "This database already has tickets ({url}); nothing changed. Add --reset to wipe it and build it again.",
     ),
     "setup.missing_database": (
@@ -75,7 +75,7 @@ STRINGS = {
     "report.computing": ("計算報表", "Computing the report"),
     "demo.phase.indexes": ("索引", "indexes"),
     "demo.done": (
-        "完成:{tickets} 張工單、{events} 筆事件、{clocks} 個 SLA 計時、{surveys} 份問卷,耗時 {seconds:.1f} 秒。",
+        "完成:{tickets} 件案件、{events} 筆事件、{clocks} 個 SLA 計時、{surveys} 份問卷,耗時 {seconds:.1f} 秒。",
         "Done: {tickets} tickets, {events} events, {clocks} SLA clocks, {surveys} surveys in {seconds:.1f} s.",
     ),
     "demo.open_as": ("以 {name} 的身分開啟主控台。", "Opening the console as {name}."),

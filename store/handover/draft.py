@@ -22,10 +22,12 @@ from datetime import datetime
 from sqlalchemy import and_, func, or_
 from sqlmodel import Session, col, select
 
+from store.db.reader import session_unit
 from store.handover.content import HandoverContent, MetricAttainment, ShiftSummary, TicketItem, iso
-from store.models import METRICS, NO_DUE, VIP_TIERS, Agent, Customer, SlaClock, Ticket, TicketEvent
+from store.models import METRICS, NO_DUE, VIP_TIERS, Customer, SlaClock, Ticket, TicketEvent
 from store.rollups.metrics import Figures
 from store.sla.clocks import epoch
+from store.team.names import person_labels
 from store.team.shifts import ShiftWindow
 
 LIMITS = {"pending": 25, "in_progress": 25, "special": 25}
@@ -69,12 +71,12 @@ def _items(session: Session, ids_in_order: list[int], now: datetime) -> list[Tic
     if not ids_in_order:
         return []
     rows = session.exec(
-        select(Ticket, Customer.name, Customer.tier, Agent.name)
+        select(Ticket, Customer.name, Customer.tier)
         .join(Customer, col(Customer.id) == Ticket.customer_id)
-        .outerjoin(Agent, col(Agent.id) == Ticket.assignee_id)
         .where(col(Ticket.id).in_(ids_in_order))
     ).all()
-    by_id = {t.id: (t, cname, tier, aname) for t, cname, tier, aname in rows}
+    people = person_labels(session_unit(session))
+    by_id = {t.id: (t, cname, tier, people.get(t.assignee_id) if t.assignee_id else "") for t, cname, tier in rows}
     clocks = session.exec(
         select(SlaClock.ticket_id, SlaClock.metric, SlaClock.due_at)
         .where(col(SlaClock.ticket_id).in_(ids_in_order), SlaClock.state == "running",

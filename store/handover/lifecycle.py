@@ -12,15 +12,16 @@ from datetime import date, datetime, timedelta
 
 from sqlalchemy import update
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import aliased
 from sqlmodel import Session, col, select
 
 from store.audit import record_audit
+from store.db.reader import session_unit
 from store.errors import NotFound, ShiftdeskError
 from store.handover.content import HandoverContent
 from store.handover.draft import build
-from store.models import Agent, Handover, HandoverAddendum
+from store.models import Handover, HandoverAddendum
 from store.team.agents import AgentView, require_role
+from store.team.names import person_labels
 from store.team.shifts import (
     ShiftWindow,
     following,
@@ -75,6 +76,7 @@ class HandoverView:
     acknowledged_by: str
     acknowledged_at: datetime | None
     ack_reply: str
+    author_id: int | None = None
     addenda: tuple[AddendumView, ...] = ()
 
     @property
@@ -100,24 +102,22 @@ class HandoverRow:
 # -- reading -------------------------------------------------------------------------------------
 
 
-def _names(session: Session, ids: set[int | None]) -> dict[int, str]:
-    wanted = [i for i in ids if i is not None]
-    if not wanted:
-        return {}
-    return {a.id: a.name for a in session.exec(select(Agent).where(col(Agent.id).in_(wanted))).all() if a.id}
+def _names(session: Session) -> dict[int, str]:
+    """People as every screen names them (display name, login beside a shared one)."""
+    return person_labels(session_unit(session))
 
 
 def _view(session: Session, row: Handover) -> HandoverView:
     addenda = session.exec(select(HandoverAddendum).where(HandoverAddendum.handover_id == row.id)
                            .order_by(col(HandoverAddendum.at), col(HandoverAddendum.id))).all()
-    names = _names(session, {row.author_id, row.acknowledged_by, *(a.author_id for a in addenda)})
+    names = _names(session)
     return HandoverView(
         id=row.id or 0, team=row.team, shift_date=date.fromisoformat(row.shift_date), from_shift=row.from_shift,
         to_shift=row.to_shift, status=row.status, version=row.version,
         content=HandoverContent.from_json(row.content), author=names.get(row.author_id or 0, ""),
         created_at=row.created_at, updated_at=row.updated_at, submitted_at=row.submitted_at,
         acknowledged_by=names.get(row.acknowledged_by or 0, ""), acknowledged_at=row.acknowledged_at,
-        ack_reply=row.ack_reply,
+        ack_reply=row.ack_reply, author_id=row.author_id,
         addenda=tuple(AddendumView(a.id or 0, names.get(a.author_id or 0, ""), a.at, a.body) for a in addenda),
     )
 
@@ -152,12 +152,9 @@ def latest_handover(session: Session, team: str = "default", *, submitted_only: 
 def list_handovers(session: Session, team: str = "default", *, search: str = "", limit: int = 200,
                    offset: int = 0) -> list[HandoverRow]:
     """Newest first; `search` matches the handover's text and addenda, case-insensitively."""
-    author, acker = aliased(Agent), aliased(Agent)
     query = (
         select(Handover.id, Handover.shift_date, Handover.from_shift, Handover.to_shift, Handover.status,
-               author.name, Handover.submitted_at, acker.name, Handover.acknowledged_at)
-        .outerjoin(author, col(author.id) == Handover.author_id)
-        .outerjoin(acker, col(acker.id) == Handover.acknowledged_by)
+               Handover.author_id, Handover.submitted_at, Handover.acknowledged_by, Handover.acknowledged_at)
         .where(Handover.team == team)
     )
     needle = search.strip()
@@ -166,8 +163,9 @@ def list_handovers(session: Session, team: str = "default", *, search: str = "",
         query = query.where(col(Handover.search_text).ilike(f"%{escaped}%", escape="\\"))
     query = query.order_by(col(Handover.shift_date).desc(), col(Handover.created_at).desc(), col(Handover.id).desc())
     rows = session.exec(query.offset(offset).limit(limit)).all()
-    return [HandoverRow(r[0], date.fromisoformat(r[1]), r[2], r[3], r[4], r[5] or "", r[6], r[7] or "", r[8])
-            for r in rows]
+    names = _names(session) if rows else {}
+    return [HandoverRow(r[0], date.fromisoformat(r[1]), r[2], r[3], r[4], names.get(r[5], ""), r[6],
+                        names.get(r[7], ""), r[8]) for r in rows]
 
 
 # -- which shift is handing over -------------------------------------------------------------------
@@ -198,7 +196,7 @@ def awaiting_acknowledgement(session: Session, now: datetime, agent: AgentView,
     current = window_at(specs, now)
     for window in (current, preceding(specs, current)):
         found = find_handover(session, window, team)
-        if found is not None and found.status == "submitted" and found.author != agent.name:
+        if found is not None and found.status == "submitted" and found.author_id != agent.id:
             return found
     return None
 

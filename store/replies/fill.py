@@ -128,12 +128,12 @@ def find_unfilled(text: str, names: set[str] | frozenset[str] | None = None) -> 
 
 
 def format_ticket_id(ticket_id: int | str) -> str:
-    """Tickets are spoken of as `#0234`, as in the handover sheet."""
+    """Tickets are spoken of as `#234`, as every screen and the handover sheet show them."""
     if isinstance(ticket_id, int):
-        return f"#{ticket_id:04d}"
+        return f"#{ticket_id}"
     text = str(ticket_id).strip()
     if text.isdigit():
-        return f"#{int(text):04d}"
+        return f"#{int(text)}"
     return text
 
 

@@ -18,7 +18,7 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
-from store.categories import CATEGORIES, CATEGORY_LABELS_EN, TOP_LEVELS
+from store.categories import CATEGORIES, TOP_LEVELS, category_label
 from store.replies.fill import (
     KNOWN_PLACEHOLDERS,
     PERSONAL_TARGET,
@@ -172,18 +172,6 @@ def user_templates_path() -> Path:
     import platformdirs
 
     return platformdirs.user_config_path("shiftdesk") / "templates.toml"
-
-
-def category_label(path: str, language: str) -> str:
-    """Categories are Chinese identifiers; English screens show a label instead."""
-    if language != "en":
-        return path
-    if path in CATEGORY_LABELS_EN:
-        return CATEGORY_LABELS_EN[path]
-    for full, label in CATEGORY_LABELS_EN.items():
-        if full.split("/")[0] == path:
-            return label.split(" / ")[0]
-    return path
 
 
 def library_order(template: ReplyTemplate) -> tuple[int, tuple[int, int], str]:

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from store.db.reader import ReadUnit, parse_dt, parse_json
+from store.team.names import PERSON_FIELDS, person_labels
 from store.views import Cleaner
 
 __all__ = ["FRESH_SECONDS", "HISTORY_ROWS", "HereView", "HistoryView", "history", "others_here"]
@@ -62,24 +63,37 @@ def _value(value: object, clean: Cleaner) -> str:
     return "" if value is None else clean.clean_line(str(value), limit=64)
 
 
+def _change(key: str, before: object, after: object, people: dict[int, str],
+            clean: Cleaner) -> tuple[str, str, str]:
+    """(field, before, after) as read: an agent id becomes the person's name, under the field's
+    plain name (`assignee — → 陳雅婷`, never `assignee_id — → 6`)."""
+    if key in PERSON_FIELDS:
+        def who(value: object) -> str:
+            if isinstance(value, int) and not isinstance(value, bool):
+                return clean.clean_line(people.get(value, f"#{value}"), limit=64)
+            return _value(value, clean)
+
+        return PERSON_FIELDS[key], who(before), who(after)
+    return clean.clean_line(str(key), limit=64), _value(before, clean), _value(after, clean)
+
+
 def history(ticket_id: int, *, conn: ReadUnit, clean: Cleaner,
             limit: int = HISTORY_ROWS) -> tuple[tuple[HistoryView, ...], int]:
     """The ticket's newest `limit` audit rows, oldest first, and how many older ones were left out."""
     total = int(conn.scalar("SELECT count(*) FROM audit WHERE entity = 'ticket' AND entity_id = :id",
                             {"id": ticket_id}) or 0)
     rows = conn.all(
-        "SELECT u.id, u.at, a.display_name, a.name, u.action, u.before, u.after FROM audit u "
-        "LEFT JOIN agent a ON a.id = u.actor_id WHERE u.entity = 'ticket' AND u.entity_id = :id "
-        "ORDER BY u.id DESC LIMIT :limit",
+        "SELECT u.id, u.at, u.actor_id, u.action, u.before, u.after FROM audit u "
+        "WHERE u.entity = 'ticket' AND u.entity_id = :id ORDER BY u.id DESC LIMIT :limit",
         {"id": ticket_id, "limit": max(1, limit)},
     )
     rows.reverse()
+    people = person_labels(conn) if rows else {}
     out = []
-    for audit_id, at, display, name, action, before_raw, after_raw in rows:
+    for audit_id, at, actor_id, action, before_raw, after_raw in rows:
         before, after = parse_json(before_raw), parse_json(after_raw)
         keys = list(dict.fromkeys([*before, *after]))
-        changes = tuple((clean.clean_line(str(k), limit=64), _value(before.get(k), clean), _value(after.get(k), clean))
-                        for k in keys)
-        actor = clean.clean_line(display or name, limit=64) if (display or name) else ""
+        changes = tuple(_change(k, before.get(k), after.get(k), people, clean) for k in keys)
+        actor = clean.clean_line(people[actor_id], limit=64) if actor_id in people else ""
         out.append(HistoryView(audit_id, parse_dt(at), actor, clean.clean_line(action or "", limit=64), changes))
     return tuple(out), max(0, total - len(out))

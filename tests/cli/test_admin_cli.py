@@ -14,6 +14,7 @@ from console.cli import app
 from store.db.engine import open_database
 from store.models import Customer
 from store.tickets.actions import Context, claim, create_ticket, set_priority
+from store.tickets.ownership import assign
 
 runner = CliRunner()
 T0 = datetime(2026, 3, 2, 8, 0, tzinfo=UTC)
@@ -141,6 +142,28 @@ def test_audit_of_a_ticket_as_table_csv_and_json(dbfile, tmp_path):
     assert run(dbfile, "audit", who="amy").exit_code == 2
     assert run(dbfile, "audit", "--entity", "agent", who="amy").exit_code == 1  # other trails: leads and up
     assert run(dbfile, "audit", "--entity", "agent", "--format", "csv", who="lin").exit_code == 0
+
+
+def test_audit_names_people_not_ids(dbfile):
+    assert run(dbfile, "agents", "add", "amy2", "--display", "Amy", who="boss").exit_code == 0
+    assert run(dbfile, "agents", "add", "zoe", "--display", "Amy", who="boss").exit_code == 0
+    db = open_database(dbfile)
+    with db.write() as s:
+        s.add(Customer(name="c", created_at=T0))
+        s.flush()
+        ctx = Context.open(s, T0)
+        tid = create_ticket(ctx, subject="s", customer_id=1).id
+        claim(ctx, tid, 3)  # amy, shown by login
+        assign(ctx, tid, 2, 5)  # lin gives it to zoe, who shares "Amy" with amy2
+    db.dispose()
+    table = run(dbfile, "audit", "--ticket", str(tid), who="amy").output
+    assert "assignee_id" not in table and "Amy (zoe)" in table and "assignee" in table
+    rows = list(csv.reader(io.StringIO(run(dbfile, "audit", "--ticket", str(tid), "--format", "csv", who="amy").output)))
+    assert ["assign", "assignee", "amy", "Amy (zoe)"] in [r[5:9] for r in rows]
+    assert ["lin", "assign"] in [[r[2], r[5]] for r in rows]
+    trail = json.loads(run(dbfile, "audit", "--ticket", str(tid), "--format", "json", who="amy").output)
+    last = trail[-1]  # JSON stays raw for programs, with the label beside
+    assert (last["actor"], last["actor_name"], last["after"]) == ("lin", "lin", {"assignee_id": 5})
 
 
 def test_db_grants_prints_the_team_roles_sql():

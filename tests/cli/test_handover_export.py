@@ -47,7 +47,17 @@ def test_inline_text_cannot_make_markdown_or_terminal_sequences() -> None:
 
 def test_free_text_keeps_lists_but_not_headings_or_html() -> None:
     out = md_block("# 標題\n- 項目 **粗**\n===\n<script>x</script>\x1b[2J")
-    assert out.splitlines() == [r"\# 標題", "- 項目 **粗**", r"\===", "&lt;script>x&lt;/script>␛[2J"]
+    assert [line.rstrip() for line in out.splitlines()] == [r"\# 標題", "- 項目 **粗**", r"\===", "&lt;script>x&lt;/script>␛[2J"]
+
+
+def test_two_line_notes_stay_two_lines() -> None:
+    """A lead's two lines are two lines when the submitted handover is read, not one sentence."""
+    from markdown_it import MarkdownIt
+
+    html = MarkdownIt("commonmark").render(md_block("金流商 14:00 維護\n物流系統 16:00 恢復"))
+    assert html == "<p>金流商 14:00 維護<br />\n物流系統 16:00 恢復</p>\n"
+    listed = MarkdownIt("commonmark").render(md_block("- 一\n- 二\n\n下一段"))
+    assert listed.count("<li>") == 2 and "<p>下一段</p>" in listed
 
 
 def test_markdown_shape_in_chinese(submitted, lang) -> None:
@@ -58,7 +68,7 @@ def test_markdown_shape_in_chinese(submitted, lang) -> None:
     assert lines[0] == "## 交接紀錄 - 2024/01/15 早班→晚班"
     assert "### 待處理 (3件)" in lines and "### 進行中 (3件)" in lines
     assert "### 特殊狀況" in lines and "### 備註" in lines
-    assert "- #0003 付款失敗 - 優先處理 · 緊急 · 首次回應 已逾期 (01/15 08:30)" in lines
+    assert "- #3 付款失敗 - 優先處理 · 緊急 · 首次回應 已逾期 (01/15 08:30)" in lines
     assert all(not line.startswith("#") or line.startswith(("## ", "### ")) for line in lines)
     assert "\x1b" not in text and "\x07" not in text
 
@@ -76,7 +86,7 @@ def test_json_is_complete_and_escapes_controls(submitted) -> None:
     text = to_json(view)
     assert "\x1b" not in text and "\x9b" not in text
     data = json.loads(text)
-    assert data["status"] == "acknowledged" and data["acknowledged_by"] == "lead.wang"
+    assert data["status"] == "acknowledged" and data["acknowledged_by"] == "王組長"
     assert data["content"]["in_progress"][0]["subject"] == HOSTILE
 
 

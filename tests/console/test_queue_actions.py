@@ -346,7 +346,7 @@ async def test_palette_in_chinese_also_answers_to_english_words(queue_app, queue
         await queue_ui.settle(pilot)
         await pilot.press("ctrl+p", *"escalate")
         await pilot.pause(0.5)
-        assert "升級工單" in queue_ui.screen_text(app)
+        assert "升級案件" in queue_ui.screen_text(app)
         await pilot.press("enter")
         await pilot.pause(0.2)
         assert app.screen.__class__.__name__ == "PromptDialog"

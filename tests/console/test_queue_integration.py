@@ -68,9 +68,9 @@ async def test_next_ticket_is_in_footer_and_palette(queue_app, queue_ui):
     app = queue_app("amy", lang="zh-TW")
     async with app.run_test(size=SIZE) as pilot:
         await queue_ui.settle(pilot)
-        assert "下一張" in queue_ui.screen_text(app)
+        assert "下一件" in queue_ui.screen_text(app)
         titles = [title for title, *_ in _commands(app.screen)]
-        assert "認領下一張工單" in titles
+        assert "認領下一件案件" in titles
 
 
 def test_presence_heartbeats_alone_do_not_announce_a_change(seed_small):
@@ -161,5 +161,25 @@ async def test_detail_pane_shows_the_audit_history(queue_app, queue_ui, seed_sma
         await pilot.pause(0.1)
         await queue_ui.settle(pilot)
         history = app.screen.detail.plain.split("History", 1)[1]
-        assert "陳雅婷" in history
-        assert f"→ {seed_small.agents['amy']}" in history
+        assert "陳雅婷 · claimed  assignee — → 陳雅婷" in history  # a person, not `assignee_id — → 1`
+        assert "assignee_id" not in history and f"→ {seed_small.agents['amy']}" not in history
+
+
+async def test_history_tells_two_people_of_one_display_name_apart(queue_app, queue_ui, seed_small):
+    from store.models import Agent
+    from store.tickets.ownership import assign
+
+    with seed_small.db.write() as session:
+        session.add(Agent(name="amy2", role="agent", display_name="陳雅婷", created_at=seed_small.clock.now()))
+    with seed_small.db.read() as session:
+        from sqlmodel import select
+
+        other = session.exec(select(Agent).where(Agent.name == "amy2")).one().id
+    tid = seed_small.tickets["unassigned"]
+    seed_small.act(assign, tid, seed_small.agents["lead.lin"], other)
+    app = queue_app("amy")
+    async with app.run_test(size=SIZE) as pilot:
+        await queue_ui.settle(pilot)
+        await goto(pilot, tid)
+        history = app.screen.detail.plain.split("History", 1)[1]
+        assert "assignee — → 陳雅婷 (amy2)" in history

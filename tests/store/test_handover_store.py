@@ -82,7 +82,7 @@ def test_draft_lists_match_the_database(seeded) -> None:
     assert reasons[ids["t1"]] == ("breached",) and reasons[ids["t4"]] == ("vip",)
     assert reasons[ids["t5"]] == ("escalated",)
     note = next(i for i in c.in_progress if i.ticket_id == ids["t2"])
-    assert (note.last, note.assignee, note.sla_state) == ("客戶等待報價,明早回電", "amy", "ok")
+    assert (note.last, note.assignee, note.sla_state) == ("客戶等待報價,明早回電", "Amy", "ok")  # the display name, as the queue shows it
     assert next(i for i in c.pending if i.ticket_id == ids["t1"]).sla_state == "breached"
     summary = c.summary
     created = [t for t in tickets.values() if ending.start <= t.created_at < ending.end]
@@ -132,7 +132,7 @@ def test_submit_fixes_then_addenda_and_acknowledgement(seeded) -> None:
     later = END_OF_MORNING + timedelta(minutes=5)
     with db.write() as s:
         done = submit(s, later, view.id, view.content.with_text("system", "金流商 14:00 維護"), view.version, lin)
-    assert (done.status, done.author, done.submitted_at) == ("submitted", "lead.lin", later)
+    assert (done.status, done.author, done.submitted_at) == ("submitted", "林組長", later)
     with pytest.raises(HandoverConflict), db.write() as s:
         save_draft(s, later, view.id, view.content, done.version, lin)
     with db.write() as s:
@@ -143,8 +143,8 @@ def test_submit_fixes_then_addenda_and_acknowledgement(seeded) -> None:
             acknowledge(s, later, view.id, lin)
         add_addendum(s, later, view.id, lin, "更正:#0003 已由 ben 接手")
         acked = acknowledge(s, tpe(2024, 1, 15, 15, 3), view.id, wang, "收到,謝謝")
-    assert (acked.status, acked.acknowledged_by, acked.ack_reply) == ("acknowledged", "lead.wang", "收到,謝謝")
-    assert [(a.author, a.body) for a in acked.addenda] == [("lead.lin", "更正:#0003 已由 ben 接手")]
+    assert (acked.status, acked.acknowledged_by, acked.ack_reply) == ("acknowledged", "王組長", "收到,謝謝")
+    assert [(a.author, a.body) for a in acked.addenda] == [("林組長", "更正:#0003 已由 ben 接手")]
     with db.write() as s:
         assert awaiting_acknowledgement(s, tpe(2024, 1, 15, 15, 4), wang) is None
         with pytest.raises(HandoverStateError, match="already acknowledged"):

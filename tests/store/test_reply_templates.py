@@ -256,10 +256,10 @@ def test_ticket_values() -> None:
                            fields={"order_id": "A-1", "eta": "1/20", "customer": "spoof", "bad key": "x",
                                    "n": 3, "blank": "", "nested": {"a": 1}},
                            product="咖啡機", phone=None)
-    assert values == {"customer": "王小明", "ticket": "#0234", "agent": "Amy", "status": "處理中",
+    assert values == {"customer": "王小明", "ticket": "#234", "agent": "Amy", "status": "處理中",
                       "order_id": "A-1", "eta": "1/20", "n": "3", "product": "咖啡機"}
     assert ticket_values(ticket_id="#0007")["ticket"] == "#0007"
-    assert ticket_values(ticket_id="12")["ticket"] == "#0012"
+    assert ticket_values(ticket_id="12")["ticket"] == "#12"
 
 
 def test_filling_a_shipped_template(shipped: LoadResult) -> None:

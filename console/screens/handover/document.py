@@ -81,7 +81,7 @@ class HandoverDocScreen(ReportsFailures, Screen[None]):
         if agent.role not in ("lead", "supervisor"):
             return False
         if action == "acknowledge":
-            return self.view.status == "submitted" and self.view.author != agent.name
+            return self.view.status == "submitted" and self.view.author_id != agent.id
         if action == "addendum":
             return self.view.status in ("submitted", "acknowledged")
         return True

@@ -173,7 +173,7 @@ class HandoverScreen(ReportsFailures, Screen[None]):
         if event.action == "open":
             self.open_ticket(items[index].ticket_id)
         elif event.action == "annotate":
-            title = t("handover.annotate.title", ticket=f"{items[index].ticket_id:04d}")
+            title = t("handover.annotate.title", ticket=str(items[index].ticket_id))
             self.app.push_screen(LineDialog(title, items[index].note, t("handover.annotate.placeholder")),
                                  lambda note: note is not None and self._edit_items(
                                      section, self.content.annotate(section, index, note), index))
@@ -197,7 +197,7 @@ class HandoverScreen(ReportsFailures, Screen[None]):
         if callable(hook):
             hook(ticket_id)
         else:
-            self.notify(t("handover.no_queue", ticket=f"{ticket_id:04d}"), severity="warning")
+            self.notify(t("handover.no_queue", ticket=str(ticket_id)), severity="warning")
 
     def action_section(self, step: int) -> None:
         tabs = self.query_one("#handover-tabs", TabbedContent)

@@ -24,7 +24,7 @@ def item_row(item: TicketItem, section: str, tz: str) -> tuple[Text, ...]:
     facts = item_facts(item, section, tz, clean_line, priority=False)  # the priority has its own column
     state = Text(" · ".join(facts), style=SLA_STYLE.get(item.sla_state, ""))
     return (
-        Text(f"#{item.ticket_id:04d}"),
+        Text(f"#{item.ticket_id}"),
         Text(clean_line(item.subject, limit=80)),
         Text(t(f"priority.{item.priority}"), style=PRIORITY_STYLE.get(item.priority, "")),
         Text(clean_line(item.note), style="bold"),

@@ -12,7 +12,7 @@ from rich.text import Text
 
 from console.i18n import has, t
 from console.sanitize import clean_line
-from store.categories import CATEGORY_LABELS_EN
+from store.categories import category_label
 from store.reports.live import PanelSnapshot, TicketLine
 from store.rollups.metrics import METRICS, Figures, category_flags, csat_band, nps_band, repeat_band
 from store.vocab import CHANNELS, OPEN_STATUSES, PRIORITIES
@@ -58,10 +58,6 @@ def attainment_band(value: float | None) -> str | None:
 def _label(key: str, prefix: str) -> str:
     name = f"{prefix}.{key}"
     return t(name) if has(name) else key
-
-
-def category_label(key: str, lang: str) -> str:
-    return CATEGORY_LABELS_EN.get(key, key) if lang == "en" else key
 
 
 # -- tiles and the attainment table --------------------------------------------------------------------

@@ -13,8 +13,9 @@ from rich.style import Style
 from rich.text import Text
 from textual import work
 
-from console.i18n import t
+from console.i18n import get_language, t
 from console.screens.queue.view import NOBODY, label, local_time
+from store.categories import category_label
 
 if TYPE_CHECKING:
     from store.tickets.activity import HereView, HistoryView
@@ -56,6 +57,8 @@ def history_text(rows: tuple[HistoryView, ...], omitted: int, palette: Palette) 
         out.append(" · ")
         out.append(label("audit", row.action), style=Style(bold=True))
         for field, before, after in row.changes:
+            if field == "category":  # English screens name categories in English, here too
+                before, after = (category_label(v, get_language()) if v else v for v in (before, after))
             out.append("  " + field + " ", style=palette.muted)
             out.append((before or NOBODY) + " → " + (after or NOBODY))
     return out

@@ -27,7 +27,7 @@ MAX_TICKET_HITS = 20
 def _commands(screen: QueueScreen) -> list[tuple[str, str, Callable[[], object], str]]:
     """(title, help, callback, English title) for every action of the queue.
 
-    The English title is searched too, so "esc" finds 升級工單 for someone who knows the keys.
+    The English title is searched too, so "esc" finds 升級案件 for someone who knows the keys.
     """
     entries = [
         (t(c.palette), t(c.palette_help), getattr(screen, f"action_{c.name}"), t(c.palette, lang="en"))

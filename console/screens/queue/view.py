@@ -12,7 +12,8 @@ from rich.cells import cell_len
 from rich.style import Style
 from rich.text import Text
 
-from console.i18n import has, t
+from console.i18n import get_language, has, t
+from store.categories import category_label, category_leaf
 from store.views import ClockView, EventView, TicketDetail, TicketRow
 from widgets.countdown import ClockFace, Palette, countdown, format_span, paused
 from widgets.queue_table import Column
@@ -102,7 +103,7 @@ def render_cell(row: TicketRow, column: Column, now: datetime, palette: Palette)
     if key == "channel":
         return Text(label("channel", row.channel))
     if key == "category":
-        return Text(row.category.rsplit("/", 1)[-1])
+        return Text(category_leaf(row.category, get_language()))
     if key == "assignee":
         return Text(row.assignee_name) if row.assignee_id is not None else Text(NOBODY, style=palette.muted)
     if key == "status":
@@ -138,7 +139,7 @@ def detail_head(d: TicketDetail, palette: Palette) -> Text:
     head.append("\n")
     head.append_text(_priority(row, palette))
     head.append(" · " + label("status", row.status) + " · " + label("channel", row.channel) + " · ")
-    head.append(row.category or NOBODY)
+    head.append(category_label(row.category, get_language()) if row.category else NOBODY)
     head.append("  " + t("detail.assignee") + " ", style=palette.muted)
     head.append(row.assignee_name if row.assignee_id is not None else t("detail.nobody"))
     head.append("  " + t("detail.created") + " ", style=palette.muted)
