@@ -67,6 +67,7 @@ STRINGS = {
     "composer.sending": ("送出中…", "Sending…"),
     "composer.sent": ("已回覆案件 {ticket}", "Replied to {ticket}"),
     "composer.sent.status": ("已回覆案件 {ticket}，狀態改為{status}", "Replied to {ticket}; status is now {status}"),
+    "composer.sent.claimed": ("{ticket} 原本無人負責，現在由你負責", "{ticket} was unassigned and is now yours"),
     "composer.sent.clock": ("{metric}：{outcome}", "{metric}: {outcome}"),
     "composer.outcome.met": ("達標", "met"),
     "composer.outcome.breached": ("逾時", "breached"),

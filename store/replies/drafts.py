@@ -14,7 +14,7 @@ from sqlalchemy import delete, select
 from sqlmodel import Session
 
 from store.clock import ensure_utc
-from store.models import ReplyDraft, SlaClock, Ticket
+from store.models import Audit, ReplyDraft, SlaClock, Ticket
 
 __all__ = [
     "REPLY_STATUSES",
@@ -53,6 +53,7 @@ class SentReply:
     status: str
     # (metric, outcome) of each reply clock the reply stopped: ("first_reply", "met"), ...
     stopped: tuple[tuple[str, str], ...] = ()
+    claimed: bool = False  # the ticket was unassigned and the reply gave it to its writer
 
 
 def load_draft(session: Session, agent_id: int, ticket_id: int) -> Draft | None:
@@ -117,6 +118,13 @@ def ticket_language(session: Session, ticket_id: int) -> str | None:
     return session.execute(select(Ticket.language).where(Ticket.id == ticket_id)).scalar_one_or_none()
 
 
+def _claimed_now(session: Session, ticket_id: int, at: datetime) -> bool:
+    """Whether this reply took the ticket (store.tickets.actions audits it as `reply_claim`)."""
+    found = session.execute(select(Audit.id).where(Audit.entity == "ticket", Audit.entity_id == ticket_id,
+                                                   Audit.action == "reply_claim", Audit.at == at)).first()
+    return found is not None
+
+
 def send_reply(
     session: Session,
     at: datetime,
@@ -144,7 +152,7 @@ def send_reply(
     require_holder(session, load_ticket(session, ticket_id), agent_id, "reply")
     ctx = Context.open(session, at)
     event = add_reply(ctx, ticket_id, agent_id, body, set_status=set_status, expected_version=expected_version,
-                      template_key=template_key or None)
+                      template_key=template_key or None, claim_unassigned=True)
     if template_key:
         record_usage(session, template_key, agent_id, ticket_id, ctx.at)
     delete_draft(session, agent_id, ticket_id)
@@ -158,4 +166,5 @@ def send_reply(
         ).order_by(SlaClock.id)
     ).all()
     return SentReply(event_id=event.id or 0, ticket_id=ticket_id, version=ticket.version, status=ticket.status,
-                     stopped=tuple((metric, outcome or "") for metric, outcome in stopped))
+                     stopped=tuple((metric, outcome or "") for metric, outcome in stopped),
+                     claimed=_claimed_now(session, ticket_id, ctx.at))

@@ -15,8 +15,9 @@ from pathlib import Path
 from store.db.reader import ReadUnit, SqliteReader
 from store.errors import UnknownAgent
 from store.views import Cleaner
+from store.vocab import ROLES
 
-__all__ = ["Member", "active_members", "boot_member", "display_label"]
+__all__ = ["Member", "active_members", "assign_role", "assign_targets", "boot_member", "display_label"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -68,3 +69,23 @@ def active_members(conn: ReadUnit, *, clean: Cleaner) -> list[Member]:
     rows = conn.all("SELECT id, name, display_name, role FROM agent WHERE active ORDER BY name")
     return [Member(id=r[0], name=clean.clean_line(r[1], limit=64), label=clean.clean_line(r[2] or r[1], limit=64),
                    role=r[3]) for r in rows]
+
+
+def assign_role(actor_id: int | None, before: int | None, after: int | None) -> str:
+    """The role that moving a ticket from `before` to `after` needs: taking a free ticket or
+    releasing your own is any agent's; moving it between people is a lead's (store.tickets.ownership
+    checks it; the assign dialog offers only what passes)."""
+    own = actor_id is not None and (before, after) in ((None, actor_id), (actor_id, None))
+    return "agent" if own else "lead"
+
+
+def assign_targets(members: list[Member], actor_id: int, current: int | None) -> tuple[bool, list[Member]]:
+    """Whom the acting agent may give a ticket held by `current` to: (may leave it with nobody,
+    the people), by the actor's role as read now."""
+    me = next((m for m in members if m.id == actor_id), None)
+    rank = ROLES.index(me.role) if me is not None and me.role in ROLES else -1
+
+    def allowed(target: int | None) -> bool:
+        return target != current and rank >= ROLES.index(assign_role(actor_id, current, target))
+
+    return allowed(None), [m for m in members if allowed(m.id)]

@@ -116,11 +116,18 @@ def add_reply(
     set_status: str | None = None,
     expected_version: int | None = None,
     template_key: str | None = None,
+    claim_unassigned: bool = False,
 ) -> TicketEvent:
-    """A public agent reply: stops the first-reply or next-reply clock, optionally sets status."""
+    """A public agent reply: stops the first-reply or next-reply clock, optionally sets status.
+
+    With `claim_unassigned` (the console's replies) a reply to an unassigned ticket also gives it
+    to the agent who wrote it, as Zendesk and Freshdesk do, so a later breach counts against
+    someone; intake's historical replies leave the assignment as imported."""
     if not body.strip():
         raise ValueError("reply: the body is empty")
     ticket, clocks = prepare(ctx, ticket_id, expected_version)
+    if claim_unassigned and ticket.assignee_id is None:
+        _claim_by_reply(ctx, ticket, agent_id)
     cal = calendar_of(ctx, ticket)
     holder = ticket.assignee_id if ticket.assignee_id is not None else agent_id
     for metric in ("first_reply", "next_reply"):
@@ -139,6 +146,14 @@ def add_reply(
     bump(ctx, ticket)
     finish(ctx, ticket, clocks)
     return event
+
+
+def _claim_by_reply(ctx: Context, ticket: Ticket, agent_id: int) -> None:
+    """The replying agent takes the ticket (the row is locked by `prepare`, so no claim races it)."""
+    ticket.assignee_id = agent_id
+    add_event(ctx, ticket, "assigned", agent_id, data={"from": None, "to": agent_id, "reply": True})
+    record_audit(ctx.session, ctx.at, agent_id, "ticket", ticket.id, "reply_claim", {"assignee_id": None},
+                 {"assignee_id": agent_id})
 
 
 def add_note(ctx: Context, ticket_id: int, agent_id: int, body: str, *,

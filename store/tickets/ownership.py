@@ -19,6 +19,7 @@ from store.errors import AlreadyClaimed, NotFound, StaleVersion
 from store.models import Agent, Ticket
 from store.sla import clocks as sla
 from store.team.permissions import require
+from store.team.roster import assign_role
 from store.tickets.base import (
     ROW_LOCK,
     Context,
@@ -115,8 +116,7 @@ def assign(ctx: Context, ticket_id: int, actor_id: int | None, assignee_id: int 
     before = ticket.assignee_id
     if before == assignee_id:
         return ticket
-    own_move = actor_id is not None and (before, assignee_id) in ((None, actor_id), (actor_id, None))
-    require(ctx.session, actor_id, "agent" if own_move else "lead", "reassign")
+    require(ctx.session, actor_id, assign_role(actor_id, before, assignee_id), "reassign")
     if assignee_id is not None:
         target = ctx.session.get(Agent, assignee_id)
         if target is None or not target.active:

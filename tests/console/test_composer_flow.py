@@ -234,3 +234,32 @@ async def test_leaving_saves_and_discard_deletes(queue_app, queue_ui, seed_small
         await until(pilot, lambda: composer._drafts.saved.body == "")
         with seed_small.db.read() as session:
             assert load_draft(session, amy, tid) is None
+
+
+async def test_a_reply_claims_an_unassigned_ticket_and_says_so(queue_app, queue_ui, seed_small):
+    """Zendesk and Freshdesk give an unassigned ticket to whoever answers it; so does Shiftdesk."""
+    tid = seed_small.tickets["english"]  # unassigned
+    app = queue_app("amy", "en")
+    async with app.run_test(size=SIZE) as pilot:
+        composer = await open_composer(pilot, queue_ui, tid)
+        await pilot.press("tab", "tab", *"Use the reset link on the sign-in page.")
+        assert app.focused is composer.editor
+        await send_and_return(pilot, queue_ui)
+        with seed_small.db.read() as session:
+            assert session.get(Ticket, tid).assignee_id == seed_small.agents["amy"]
+        assert any(f"#{tid} was unassigned and is now yours" in m for m in toasts(app))
+        await until(pilot, lambda: "陳雅婷" in queue_ui.row_text(app, tid))
+        history = app.screen.detail.plain.split("History", 1)[1]
+        assert "took by replying  assignee — → 陳雅婷" in history
+
+
+async def test_a_reply_to_someone_elses_ticket_leaves_it_theirs(queue_app, queue_ui, seed_small):
+    tid = seed_small.tickets["bens"]
+    app = queue_app("amy", "en")
+    async with app.run_test(size=SIZE) as pilot:
+        await open_composer(pilot, queue_ui, tid)
+        await pilot.press("tab", "tab", *"Checking with the warehouse.")
+        await send_and_return(pilot, queue_ui)
+        with seed_small.db.read() as session:
+            assert session.get(Ticket, tid).assignee_id == seed_small.agents["ben"]
+        assert not any("now yours" in m for m in toasts(app))

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from sqlmodel import select
-from support.pilot import goto, toasts
+from support.pilot import goto, toasts, until
 
 from store.db.engine import open_database
 from store.models import SlaClock, Ticket, TicketEvent
@@ -78,20 +78,51 @@ async def test_assign_through_the_agent_picker(queue_app, queue_ui, seed_small):
         assert "Ben Lin" in queue_ui.row_text(app, tid)
 
 
-async def test_an_agent_may_not_hand_tickets_to_others(queue_app, queue_ui, seed_small):
-    tid = seed_small.tickets["at_risk"]
+def picker_options(app) -> list[str]:
+    from textual.widgets import OptionList
+
+    options = app.screen.query_one("#dialog-options", OptionList)
+    return [options.get_option_at_index(i).prompt.plain for i in range(options.option_count)]
+
+
+async def test_an_agent_is_offered_only_whom_they_may_assign(queue_app, queue_ui, seed_small):
+    """An agent may take a free ticket or release their own; the picker offers just that."""
+    from console.screens.dialogs import ChoiceDialog
+
+    free, bens, mine = (seed_small.tickets[k] for k in ("at_risk", "bens", "mine"))
     app = queue_app("amy")
     async with app.run_test(size=SIZE) as pilot:
         await queue_ui.settle(pilot)
-        await goto(pilot, tid)
+        await goto(pilot, free)
+        await pilot.press("a")
+        await until(pilot, lambda: isinstance(app.screen, ChoiceDialog))
+        assert picker_options(app) == ["陳雅婷  amy"]  # herself only: no Ben, no lead
+        await pilot.press("escape")
+        await goto(pilot, mine)
+        await pilot.press("a")
+        await until(pilot, lambda: isinstance(app.screen, ChoiceDialog))
+        assert picker_options(app) == ["(nobody)"]
+        await pilot.press("escape")
+        await goto(pilot, bens)
         await pilot.press("a")
         await queue_ui.settle(pilot)
-        await pilot.press("b", "e", "n", "enter")
+        assert not isinstance(app.screen, ChoiceDialog)
+        assert any("needs the lead role" in m for m in toasts(app))
+        assert ticket(seed_small, bens).assignee_id == seed_small.agents["ben"]
+
+
+async def test_a_lead_is_offered_everyone_but_the_holder(queue_app, queue_ui, seed_small):
+    from console.screens.dialogs import ChoiceDialog
+
+    app = queue_app("lead.lin")
+    async with app.run_test(size=SIZE) as pilot:
         await queue_ui.settle(pilot)
-        assert ticket(seed_small, tid).assignee_id is None
-        assert events(seed_small, tid, "assigned") == []
-        assert any("lead" in m for m in toasts(app))
-        assert "—" in queue_ui.row_text(app, tid)
+        await goto(pilot, seed_small.tickets["bens"])
+        await pilot.press("a")
+        await until(pilot, lambda: isinstance(app.screen, ChoiceDialog))
+        shown = picker_options(app)
+        assert shown[0] == "(nobody)" and len(shown) == 4  # nobody, amy, chief, lin itself; not ben
+        assert not any("Ben Lin" in option for option in shown)
 
 
 async def test_set_status_pending_pauses_resolution(queue_app, queue_ui, seed_small):

@@ -184,6 +184,8 @@ def sent_notice(sent: SentReply) -> tuple[str, str]:
     ticket = f"#{sent.ticket_id}"
     words = [t("composer.sent.status", ticket=ticket, status=_word("status", sent.status))
              if sent.status in ("pending", "solved") else t("composer.sent", ticket=ticket)]
+    if sent.claimed:
+        words.append(t("composer.sent.claimed", ticket=ticket))
     words += [t("composer.sent.clock", metric=_word("metric", metric), outcome=t(f"composer.outcome.{outcome}"))
               for metric, outcome in sent.stopped if outcome in ("met", "breached")]
     breached = any(outcome == "breached" for _, outcome in sent.stopped)

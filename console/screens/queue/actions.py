@@ -107,7 +107,9 @@ def take_next(services: Services, reader: Reader) -> Outcome:
     return Outcome(ticket_id, t("queue.done.next", id=ticket_id), "information", _row(reader, ticket_id))
 
 
-def agent_choices(reader: Reader) -> list[tuple[int, str, str]]:
-    """Active agents as (id, login, display name), display names cleaned."""
+def agent_choices(reader: Reader, actor_id: int, current: int | None) -> tuple[bool, list[tuple[int, str, str]]]:
+    """Whom the acting agent may give the ticket to (store.team.roster.assign_targets): whether
+    "nobody" is allowed, and the active agents as (id, login, display name), names cleaned."""
     with reader.read() as conn:
-        return [(m.id, m.name, m.label) for m in roster.active_members(conn, clean=clean)]
+        nobody, people = roster.assign_targets(roster.active_members(conn, clean=clean), actor_id, current)
+    return nobody, [(m.id, m.name, m.label) for m in people]

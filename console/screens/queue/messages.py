@@ -71,4 +71,5 @@ class AgentsLoaded(Message):
     ticket_id: int
     version: int
     current: int | None
-    agents: list[tuple[int, str, str]]
+    agents: list[tuple[int, str, str]]  # only those the acting agent may assign to
+    nobody: bool = True  # whether leaving the ticket with nobody is allowed

@@ -95,12 +95,16 @@ class QueueActionKeys:
     def _load_agents(self, ticket_id: int, version: int, current: int | None) -> None:
         from console.screens.queue.actions import agent_choices
 
-        self.post_message(AgentsLoaded(ticket_id, version, current, agent_choices(self.shiftdesk.reader)))
+        nobody, agents = agent_choices(self.shiftdesk.reader, self.shiftdesk.boot.agent_id, current)
+        self.post_message(AgentsLoaded(ticket_id, version, current, agents, nobody))
 
     def on_agents_loaded(self, message: AgentsLoaded) -> None:
         from console.screens.dialogs import ChoiceDialog
 
-        options = [("", Text(t("dialog.assign.nobody")))]
+        if not message.agents and not message.nobody:
+            self.notify(t("queue.assign.none"), severity="warning", markup=False)
+            return
+        options = [("", Text(t("dialog.assign.nobody")))] if message.nobody else []
         options += [(str(agent_id), Text.assemble(display, (f"  {login}", "dim")))
                     for agent_id, login, display in message.agents]
         current = "" if message.current is None else str(message.current)
