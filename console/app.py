@@ -78,6 +78,9 @@ class ShiftdeskApp(App[None]):
         keys.localize(self)
         self._services = services
         self.boot = boot if boot is not None else Boot.from_services(services)  # type: ignore[arg-type]
+        from console import zone
+
+        zone.settle(self.boot.team_zone)  # every screen shows times in this one zone
         self._services_lock = threading.Lock()
         self._attempt: _Attempt | None = None  # the build under way, if any
         self._told_failure = False  # one toast per run of failures, not one per action

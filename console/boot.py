@@ -37,6 +37,7 @@ class Boot:
     agent_label: str
     agent_role: str
     sqlite_path: Path | None
+    team_zone: str | None = None  # the agent's team's zone (console/zone.py: the setting beats it)
     # The queue's first window, read while the UI starts (see prefetch_first_window).
     first_window: Future | None = field(default=None, compare=False, repr=False)
 
@@ -45,7 +46,7 @@ class Boot:
         agent = services.agent
         return cls(state=services.state, lang=services.lang, clock=services.clock, agent_id=agent.id,
                    agent_name=agent.name, agent_label=agent.label, agent_role=agent.role,
-                   sqlite_path=services.db.sqlite_path)
+                   sqlite_path=services.db.sqlite_path, team_zone=services.team_zone)
 
 
 def quick_boot(state: CliState, *, clock: Clock | None = None) -> Boot | None:
@@ -66,7 +67,7 @@ def quick_boot(state: CliState, *, clock: Clock | None = None) -> Boot | None:
     if member is None:
         return None
     return Boot(state=state, lang=lang, clock=clock or get_clock(), agent_id=member.id, agent_name=member.name,
-                agent_label=member.label, agent_role=member.role, sqlite_path=path)
+                agent_label=member.label, agent_role=member.role, sqlite_path=path, team_zone=member.team_zone)
 
 
 def prefetch_first_window(boot: Boot) -> Boot:

@@ -86,10 +86,11 @@ def root(
     """Open the console, or run one of the commands below."""
     import os
 
+    from console import zone
     from console.commands.common import err, fit_output
     from console.i18n import detect_language, set_language
     from console.logs import log, setup_logging
-    from console.settings import apply_display_zone, load
+    from console.settings import load
 
     fit_output()
     try:
@@ -97,7 +98,7 @@ def root(
     except ValueError as exc:
         raise typer.BadParameter(str(exc), param_hint="--log-level") from None
     settings, problems = load()
-    apply_display_zone(settings.timezone)
+    zone.prefer(settings.timezone)  # beats the team's zone (console/zone.py)
     for line in problems:
         log.warning("%s", line)
         if ctx.invoked_subcommand != "config":  # config show prints them itself

@@ -21,10 +21,10 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from datetime import datetime
-from zoneinfo import ZoneInfo
 
 from console.i18n import t
 from console.sanitize import clean_line, clean_text
+from console.zone import local, zone_name
 from store.handover.content import HandoverContent, TicketItem
 from store.handover.lifecycle import HandoverView
 
@@ -48,13 +48,6 @@ def md_block(value: object) -> str:
                      for index, line in enumerate(lines))
 
 
-def local(value: datetime | str | None, tz: str, fmt: str = "%Y/%m/%d %H:%M") -> str:
-    if value is None or value == "":
-        return ""
-    moment = datetime.fromisoformat(value) if isinstance(value, str) else value
-    return moment.astimezone(ZoneInfo(tz)).strftime(fmt)
-
-
 def status_text(value: str) -> str:
     """'status:open>pending' (how drafting records a status change) in words."""
     if value.startswith("status:") and ">" in value:
@@ -63,20 +56,20 @@ def status_text(value: str) -> str:
     return value
 
 
-def sla_text(item: TicketItem, tz: str) -> str:
+def sla_text(item: TicketItem) -> str:
     if item.sla_state == "paused":
         return t("handover.sla.paused")
     if item.sla_state not in ("breached", "at_risk", "ok") or not item.due_metric:
         return ""
     return t(f"handover.sla.{item.sla_state}", metric=t(f"metric.{item.due_metric}"),
-             due=local(item.due_at, tz, "%m/%d %H:%M"))
+             due=local(item.due_at, "%m/%d %H:%M"))
 
 
 def _same(value: str) -> str:
     return value
 
 
-def item_facts(item: TicketItem, section: str, tz: str, esc: Callable[[str], str] = _same, *,
+def item_facts(item: TicketItem, section: str, esc: Callable[[str], str] = _same, *,
                priority: bool = True) -> list[str]:
     """The facts after a ticket's subject, most important first; `esc` is applied to data only."""
     facts: list[str] = []
@@ -88,7 +81,7 @@ def item_facts(item: TicketItem, section: str, tz: str, esc: Callable[[str], str
         facts.append(t(f"priority.{item.priority}"))
     if section == "in_progress":
         facts.append(t(f"status.{item.status}"))
-    sla = sla_text(item, tz)
+    sla = sla_text(item)
     if sla:
         facts.append(sla)
     if item.assignee and section != "pending":
@@ -99,15 +92,15 @@ def item_facts(item: TicketItem, section: str, tz: str, esc: Callable[[str], str
     return facts
 
 
-def _item_line(item: TicketItem, section: str, tz: str) -> str:
+def _item_line(item: TicketItem, section: str) -> str:
     details = [md_inline(item.note)] if item.note else []
-    details += item_facts(item, section, tz, md_inline)
+    details += item_facts(item, section, md_inline)
     return f"- #{item.ticket_id} {md_inline(item.subject)} - {' · '.join(details)}"
 
 
 def _items(content: HandoverContent, section: str) -> list[str]:
     items = content.items(section)
-    lines = [_item_line(i, section, content.tz) for i in items] or [t("handover.md.none")]
+    lines = [_item_line(i, section) for i in items] or [t("handover.md.none")]
     hidden = content.totals.get(section, len(items)) - len(items) - len(content.removed.get(section, ()))
     if hidden > 0:
         lines += ["", t("handover.md.more", n=hidden)]  # its own paragraph, not part of the last item
@@ -132,14 +125,15 @@ def summary_lines(content: HandoverContent) -> list[str]:
 
 
 def to_markdown(view: HandoverView) -> str:
-    c, tz = view.content, view.content.tz
+    c = view.content
     out = [f"## {t('handover.md.title', date=view.shift_date.strftime('%Y/%m/%d'), from_shift=md_inline(view.from_shift), to_shift=md_inline(view.to_shift))}", ""]
     if view.submitted_at is not None:
-        out.append(f"- {t('handover.md.author', who=md_inline(view.author), at=local(view.submitted_at, tz))}")
+        out.append(f"- {t('handover.md.author', who=md_inline(view.author), at=local(view.submitted_at))}")
     else:
         out.append(f"- {t('handover.md.draft', who=md_inline(view.author))}")
+    out.append(f"- {t('handover.md.zone', zone=md_inline(zone_name()))}")  # every time below is in it
     if view.acknowledged_at is not None:
-        out.append(f"- {t('handover.md.acked', who=md_inline(view.acknowledged_by), at=local(view.acknowledged_at, tz))}")
+        out.append(f"- {t('handover.md.acked', who=md_inline(view.acknowledged_by), at=local(view.acknowledged_at))}")
         if view.ack_reply:
             out.append(f"- {t('handover.md.ack_reply', reply=md_inline(view.ack_reply))}")
     elif view.status == "submitted":
@@ -156,7 +150,7 @@ def to_markdown(view: HandoverView) -> str:
     out += ["", f"**{t('handover.md.sla')}**", "", *(f"- {line}" for line in summary_lines(c))]
     if view.addenda:
         out += ["", f"### {t('handover.md.addenda')}"]
-        out += [f"- {t('handover.addendum.line', at=local(a.at, tz), who=md_inline(a.author), body=md_inline(a.body))}"
+        out += [f"- {t('handover.addendum.line', at=local(a.at), who=md_inline(a.author), body=md_inline(a.body))}"
                 for a in view.addenda]
     return "\n".join(out).rstrip() + "\n"
 

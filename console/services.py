@@ -22,6 +22,7 @@ class Services:
     clock: Clock
     lang: str
     state: CliState
+    team_zone: str | None = None  # the agent's team's zone (store.team.shifts.team_timezone)
 
     def now(self):
         return self.clock.now()
@@ -42,4 +43,16 @@ def build_services(state: CliState, *, clock: Clock | None = None, lock_wait: fl
         ensure_defaults(session, the_clock.now())
     with db.read() as session:
         agent = acting_agent(session, state)
-    return Services(db=db, agent=agent, clock=the_clock, lang=lang, state=state)
+        zone = team_zone_of(session, agent.team)
+    return Services(db=db, agent=agent, clock=the_clock, lang=lang, state=state, team_zone=zone)
+
+
+def team_zone_of(session, team: str) -> str | None:
+    """The team's zone, None before any shift exists."""
+    from store.errors import NotFound
+    from store.team.shifts import team_timezone
+
+    try:
+        return team_timezone(session, team)
+    except NotFound:
+        return None

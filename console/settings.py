@@ -22,7 +22,6 @@ __all__ = [
     "KEYS",
     "Settings",
     "SettingsError",
-    "apply_display_zone",
     "load",
     "parse_value",
     "remember",
@@ -330,15 +329,3 @@ def remember(path: Path | None, key: str, value: str) -> bool:
         logging.getLogger("shiftdesk.settings").warning("could not remember %s: %s", key, exc)
         return False
     return True
-
-
-def apply_display_zone(zone: str | None) -> None:
-    """Show local times in the settings' zone: TZ for this process, so every time the console or
-    a command turns into local time follows it (the handover, panel and reports name the team's
-    zone from its calendar)."""
-    if zone:
-        import time
-
-        os.environ["TZ"] = zone
-        time.tzset()
-

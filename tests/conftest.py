@@ -69,6 +69,16 @@ def _private_settings_and_log(tmp_path_factory):
             os.environ[key] = value
 
 
+@pytest.fixture(autouse=True)
+def _no_zone_setting():
+    """Each test starts without a `timezone` setting (console/zone.py keeps the last one read)."""
+    from console import zone
+
+    zone.prefer(None)
+    yield
+    zone.prefer(None)
+
+
 @pytest.fixture(autouse=True, scope="session")
 def _taipei_local_time():
     before = os.environ.get("TZ")
@@ -226,14 +236,16 @@ def make_services(seed: Seed, agent: str = "amy", lang: str = "en"):
     """Services for an agent on the seeded database, with the seed's frozen clock."""
     from console.context import CliState
     from console.i18n import set_language
-    from console.services import Services
+    from console.services import Services, team_zone_of
     from store.team.agents import find_agent
 
     set_language(lang)
     with seed.db.read() as session:  # type: ignore[attr-defined]
         who = find_agent(session, agent)
+        zone = team_zone_of(session, who.team)
     state = CliState(db_url=str(seed.path), as_agent=agent, lang=lang)
-    return Services(db=seed.db, agent=who, clock=seed.clock, lang=lang, state=state)  # type: ignore[arg-type]
+    return Services(db=seed.db, agent=who, clock=seed.clock, lang=lang, state=state,  # type: ignore[arg-type]
+                    team_zone=zone)
 
 
 @pytest.fixture

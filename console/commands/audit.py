@@ -54,14 +54,13 @@ def as_json(rows, people: dict[int, str]) -> str:
     ], indent=2)
 
 
-def _table(rows, title: str, tz: str, people: dict[int, str]) -> Table:
-    from zoneinfo import ZoneInfo
+def _table(rows, title: str, people: dict[int, str]) -> Table:
+    from console.zone import local, zone_name
 
-    zone = ZoneInfo(tz)
-    table = Table(t("admin.col.at"), t("admin.col.actor"), t("admin.col.action"), t("admin.col.field"),
-                  t("admin.col.before"), t("admin.col.after"), title=clean_line(title))
+    table = Table(t("admin.col.at_zone", zone=zone_name()), t("admin.col.actor"), t("admin.col.action"),
+                  t("admin.col.field"), t("admin.col.before"), t("admin.col.after"), title=clean_line(title))
     for row in rows:
-        when = row.at.astimezone(zone).strftime("%Y-%m-%d %H:%M:%S")
+        when = local(row.at, "%Y-%m-%d %H:%M:%S")
         for n, (field, before, after) in enumerate(row.named_changes(people) or [("", None, None)]):
             table.add_row(when if n == 0 else "", Text(clean_line(row.actor_label(people))) if n == 0 else "",
                           Text(clean_line(row.action)) if n == 0 else "", Text(clean_line(field)),
@@ -108,12 +107,15 @@ def register(app: typer.Typer) -> None:
             return rows, team_timezone(session), audit_people(session)
 
         rows, tz, people = run_as_actor(ctx, "audit", query, write=False)
+        from console import zone
+
+        zone.settle(tz)  # the settings' zone if set, else the team's
         what = f"{entity} #{entity_id}" if entity_id is not None else entity
         if fmt == "table":
             if not rows:
                 out.print(Text(t("admin.audit.none")))
                 return
-            table = _table(rows, t("admin.audit.title", what=what), tz, people)
+            table = _table(rows, t("admin.audit.title", what=what), people)
             if output:
                 with output.open("w", encoding="utf-8") as fh:
                     Console(file=fh, highlight=False, markup=False, emoji=False, width=160).print(table)

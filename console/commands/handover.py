@@ -51,6 +51,9 @@ def register(app: typer.Typer) -> None:
             _fail(str(exc))
         if view is None:
             _fail(t("handover.cli.none"))
+        from console import zone
+
+        zone.settle(view.content.tz)  # the settings' zone if set, else the team's
         sys.stdout.write(to_markdown(view) if fmt == "md" else to_json(view))
 
     @handover_app.command("list")
@@ -61,7 +64,8 @@ def register(app: typer.Typer) -> None:
         team: str = typer.Option("default", "--team"),
     ) -> None:
         """Past handovers, newest first."""
-        from console.handover_export import local
+        from console import zone
+        from console.zone import local
         from store.db.engine import open_database
         from store.handover.lifecycle import list_handovers
         from store.team.shifts import team_timezone
@@ -70,7 +74,7 @@ def register(app: typer.Typer) -> None:
         db = open_database(state.db_url)
         with db.read() as session:
             rows = list_handovers(session, team, search=search, limit=limit)
-            tz = team_timezone(session, team)
+            zone.settle(team_timezone(session, team))
         if not rows:
             out.print(Text(t("handover.history.empty")))
             return
@@ -78,7 +82,7 @@ def register(app: typer.Typer) -> None:
                       t("handover.history.col.status"), t("handover.history.col.author"),
                       t("handover.history.col.ack"))
         for row in rows:
-            ack = f"{row.acknowledged_by} {local(row.acknowledged_at, tz)}" if row.acknowledged_at else ""
+            ack = f"{row.acknowledged_by} {local(row.acknowledged_at)}" if row.acknowledged_at else ""
             table.add_row(str(row.id), row.shift_date.strftime("%Y/%m/%d"),
                           Text(clean_line(f"{row.from_shift}→{row.to_shift}")),
                           t(f"handover.status.{row.status}"), Text(clean_line(row.author)), Text(clean_line(ack)))

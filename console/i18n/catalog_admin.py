@@ -24,6 +24,7 @@ STRINGS = {
     "admin.col.used_by": ("使用的政策", "used by"),
     "admin.col.hours": ("營業時間", "hours"),
     "admin.col.at": ("時間", "when"),
+    "admin.col.at_zone": ("時間({zone})", "when ({zone})"),
     "admin.col.actor": ("執行者", "who"),
     "admin.col.action": ("動作", "action"),
     "admin.col.field": ("欄位", "field"),

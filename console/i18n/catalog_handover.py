@@ -10,6 +10,7 @@ STRINGS = {
     "handover.md.addenda": ("補充", "Addenda"),
     "handover.md.more": ("…另有 {n} 件未列出", "…and {n} more not listed"),
     "handover.md.none": ("(無)", "(none)"),
+    "handover.md.zone": ("時間以 {zone} 表示", "Times in {zone}"),
     "handover.md.author": ("交班:{who} · 提交 {at}", "Handed over by {who} · submitted {at}"),
     "handover.md.draft": ("交班:{who} · 草稿(尚未提交)", "Handed over by {who} · draft (not submitted)"),
     "handover.md.acked": ("接班確認:{who} {at}", "Acknowledged by {who} {at}"),

@@ -9,7 +9,7 @@ resolution of who is acting (a PostgreSQL login's say in it) are in store/team/a
 from __future__ import annotations
 
 import sqlite3
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from store.db.reader import ReadUnit, SqliteReader
@@ -17,7 +17,8 @@ from store.errors import UnknownAgent
 from store.views import Cleaner
 from store.vocab import ROLES
 
-__all__ = ["Member", "active_members", "assign_role", "assign_targets", "boot_member", "display_label"]
+__all__ = ["Member", "active_members", "assign_role", "assign_targets", "boot_member", "display_label",
+           "team_zone"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -28,10 +29,19 @@ class Member:
     name: str
     label: str
     role: str
+    team_zone: str | None = None  # the zone of the agent's team (its shifts'); boot_member fills it
 
 
 def _member(row: tuple) -> Member:
     return Member(id=row[0], name=row[1], label=row[2] or row[1], role=row[3])
+
+
+def team_zone(conn: ReadUnit, team: str) -> str | None:
+    """The team's zone: its shifts' (the default team's when it has none, as
+    store.team.shifts.list_shifts), None before `shiftdesk init` made any."""
+    row = conn.one("SELECT tz FROM shift WHERE team = :team OR team = 'default' "
+                   "ORDER BY CASE WHEN team = :team THEN 0 ELSE 1 END, position, id LIMIT 1", {"team": team})
+    return row[0] if row else None
 
 
 def boot_member(path: Path, name: str) -> Member | None:
@@ -45,12 +55,12 @@ def boot_member(path: Path, name: str) -> Member | None:
         with reader.read() as conn:
             if conn.one("SELECT version_num FROM alembic_version") is None:
                 return None
-            row = conn.one("SELECT id, name, display_name, role FROM agent WHERE name = :name AND active",
+            row = conn.one("SELECT id, name, display_name, role, team FROM agent WHERE name = :name AND active",
                            {"name": name})
             if row is None:
                 known = [r[0] for r in conn.all("SELECT name FROM agent WHERE active ORDER BY name")]
                 raise UnknownAgent(name, known)
-            return _member(row)
+            return replace(_member(row), team_zone=team_zone(conn, row[4]))
     except sqlite3.Error:
         return None
     finally:

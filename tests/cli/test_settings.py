@@ -197,21 +197,33 @@ async def test_console_applies_theme_and_keymap_and_remembers_a_new_theme(seed_s
         assert app_.return_code == 0
 
 
-def test_the_display_zone_is_the_zone_local_times_are_shown_in(config, monkeypatch):
-    """timezone = "UTC" in the file: the command's local times are UTC (TZ for the process)."""
-    import os
+def test_the_display_zone_beats_the_team_zone_which_beats_the_machine(config, monkeypatch):
+    """timezone = "UTC" in the file: commands and screens show UTC, whatever TZ and the team say."""
     import time
     from datetime import UTC, datetime
 
-    monkeypatch.setenv("TZ", "Asia/Taipei")
+    from console import zone
+
+    instant = datetime(2024, 1, 15, 6, 0, tzinfo=UTC)
+    monkeypatch.setenv("TZ", "America/New_York")
     try:
         time.tzset()
-        instant = datetime(2024, 1, 15, 6, 0, tzinfo=UTC)
-        assert instant.astimezone().hour == 14  # Taipei
+        zone.prefer(None)
+        assert zone.settle(None) == "EST" and zone.local(instant, "%H:%M") == "01:00"  # the machine's
+        assert zone.settle("Asia/Taipei") == "Asia/Taipei" and zone.local(instant, "%H:%M") == "14:00"  # the team's
         assert cli("config", "set", "timezone", "UTC").exit_code == 0
         assert cli("config", "path").exit_code == 0  # any command reads the settings
-        assert os.environ["TZ"] == "UTC" and instant.astimezone().hour == 6
+        assert zone.settle("Asia/Taipei") == "UTC" and zone.local(instant, "%H:%M") == "06:00"  # the setting's
+        assert time.localtime(instant.timestamp()).tm_hour == 1  # TZ itself is left alone
     finally:
         monkeypatch.setenv("TZ", "Asia/Taipei")
         time.tzset()
 
+
+def test_zone_precedence_known_answers():
+    from console.zone import choose
+
+    assert choose("UTC", "Asia/Taipei") == "UTC"
+    assert choose(None, "Asia/Taipei") == "Asia/Taipei"
+    assert choose(None, None) is None  # the machine's
+    assert choose("Mars/Olympus", "Asia/Taipei") == "Asia/Taipei"  # a zone that does not exist is skipped

@@ -29,3 +29,50 @@ async def test_chinese_screens_keep_the_chinese_categories(queue_app, queue_ui, 
         await goto(pilot, tid)
         assert "退換貨" in queue_ui.row_text(app, tid)
         assert "售後支援/退換貨" in app.screen.detail.plain
+
+
+async def test_every_screen_shows_the_team_zone_not_the_machines(queue_app, queue_ui, seed_small, monkeypatch):
+    """TZ says New York, the team works in Taipei: the queue, thread and composer show Taipei
+    times (13:55, not 00:55), and the header names the zone once."""
+    import time
+
+    from support.pilot import until
+
+    from console.screens.composer.screen import ComposerScreen
+
+    monkeypatch.setenv("TZ", "America/New_York")
+    time.tzset()
+    try:
+        tid = seed_small.tickets["unassigned"]  # created 13:55 Taipei = 00:55 New York
+        app = queue_app("amy", "en")
+        async with app.run_test(size=SIZE) as pilot:
+            await queue_ui.settle(pilot)
+            await goto(pilot, tid)
+            text = queue_ui.screen_text(app)
+            assert "Created 01-15 13:55" in text and "01-15 13:55  Ticket created" in text
+            assert "00:55" not in text
+            assert text.split("\n", 1)[0].rstrip().endswith("Asia/Taipei")  # in the header, once
+            assert text.count("Asia/Taipei") == 1
+            await pilot.press("r")
+            await until(pilot, lambda: isinstance(app.screen, ComposerScreen) and app.screen._data)
+            await pilot.pause()
+            composer_text = queue_ui.screen_text(app)
+            assert "Asia/Taipei" in composer_text.split("\n", 1)[0]
+            assert "00:55" not in composer_text
+    finally:
+        monkeypatch.setenv("TZ", "Asia/Taipei")
+        time.tzset()
+
+
+async def test_the_timezone_setting_beats_the_team_zone_on_screen(queue_app, queue_ui, seed_small):
+    from console import zone
+
+    zone.prefer("UTC")
+    tid = seed_small.tickets["unassigned"]  # created 05:55 UTC
+    app = queue_app("amy", "en")
+    async with app.run_test(size=SIZE) as pilot:
+        await queue_ui.settle(pilot)
+        await goto(pilot, tid)
+        text = queue_ui.screen_text(app)
+        assert "Created 01-15 05:55" in text and "13:55" not in text
+        assert text.split("\n", 1)[0].rstrip().endswith("UTC")

@@ -15,7 +15,7 @@ from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical
 from textual.content import Content
 from textual.screen import Screen
-from textual.widgets import Footer, Header, Static, TextArea
+from textual.widgets import Footer, Static, TextArea
 
 from console import keys
 from console.failures import ReportsFailures, in_thread
@@ -40,6 +40,7 @@ from console.screens.composer.work import (
 from console.screens.dialogs import confirm
 from console.screens.safe_inputs import SafeReplyEditor
 from console.services import Services
+from console.zone import zone_name
 from store.categories import CATEGORY_LABELS_EN
 from store.errors import NotFound, StaleVersion
 from store.replies.library import ReplyTemplate, personal_share, search_templates
@@ -47,6 +48,7 @@ from store.views import TicketDetail
 from widgets.reply_editor import ReplyEditor
 from widgets.share_meter import ShareMeter, ShareWords
 from widgets.template_picker import TemplatePicker
+from widgets.zone_header import ZoneHeader
 
 __all__ = ["ComposerResult", "ComposerScreen"]
 
@@ -81,7 +83,7 @@ class ComposerScreen(ReportsFailures, Screen[ComposerResult]):
     # -- layout ----------------------------------------------------------------------------------
 
     def compose(self) -> ComposeResult:
-        yield Header()
+        yield ZoneHeader(zone_name())
         with Vertical(id="composer-top"):
             yield Static(Text(t("composer.loading")), id="composer-head")
             yield Static(Text(""), id="composer-clock")

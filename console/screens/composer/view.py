@@ -14,6 +14,7 @@ from rich.text import Text
 
 from console import sanitize
 from console.i18n import get_language, has, t
+from console.zone import local
 from store.replies.drafts import SentReply
 from store.replies.library import ReplyTemplate, category_label
 from store.views import ClockView, EventView, TicketDetail
@@ -175,8 +176,8 @@ def change_lines(events: Sequence[EventView]) -> Text:
 
 
 def local_time(at: datetime) -> str:
-    """A time of day in the agent's own zone."""
-    return at.astimezone().strftime("%H:%M:%S")
+    """A time of day in the display zone (console/zone.py), as every screen shows it."""
+    return local(at, "%H:%M:%S")
 
 
 def sent_notice(sent: SentReply) -> tuple[str, str]:

@@ -18,7 +18,7 @@ from textual.app import ComposeResult
 from textual.containers import VerticalScroll
 from textual.message import Message
 from textual.screen import Screen
-from textual.widgets import Footer, Header, Markdown, Static
+from textual.widgets import Footer, Markdown, Static
 
 from console import keys
 from console.failures import ReportsFailures
@@ -26,7 +26,9 @@ from console.handover_export import to_markdown
 from console.i18n import t
 from console.sanitize import clean_line
 from console.screens.dialogs import LineDialog, TextDialog
+from console.zone import zone_name
 from store.handover.lifecycle import HandoverView
+from widgets.zone_header import ZoneHeader
 
 _URL = re.compile(r"\b(?:https?|ftp|file|mailto):[^\s<>()\[\]\\]+", re.IGNORECASE)
 
@@ -53,7 +55,7 @@ class HandoverDocScreen(ReportsFailures, Screen[None]):
         self.addendum_draft = addendum_draft
 
     def compose(self) -> ComposeResult:
-        yield Header()
+        yield ZoneHeader(zone_name())
         yield Static(id="ack-banner")
         with VerticalScroll(id="handover-doc"):
             yield Markdown(id="handover-markdown", parser_factory=inert_markdown, open_links=False)

@@ -15,18 +15,19 @@ from textual import on, work
 from textual.app import ComposeResult
 from textual.message import Message
 from textual.screen import Screen
-from textual.widgets import Footer, Header, Label, Static, TabbedContent, TabPane, Tabs, TextArea
+from textual.widgets import Footer, Label, Static, TabbedContent, TabPane, Tabs, TextArea
 
 from console import keys
 from console.failures import ReportsFailures
-from console.handover_export import local
 from console.i18n import t
 from console.sanitize import clean_line
 from console.screens.dialogs import LineDialog, confirm
 from console.screens.handover.items import ItemTable, summary_table
 from console.screens.safe_inputs import SafeTextArea, clean_editable
+from console.zone import local, zone_name
 from store.handover.content import ITEM_SECTIONS, TEXT_SECTIONS, HandoverContent
 from store.handover.lifecycle import HandoverConflict, HandoverView
+from widgets.zone_header import ZoneHeader
 
 AUTOSAVE_SECONDS = 3.0
 UNDO_DEPTH = 50
@@ -83,7 +84,7 @@ class HandoverScreen(ReportsFailures, Screen[None]):
     # -- layout ----------------------------------------------------------------------------------
 
     def compose(self) -> ComposeResult:
-        yield Header()
+        yield ZoneHeader(zone_name())
         yield Static(id="handover-head")
         with TabbedContent(id="handover-tabs"):
             for section in ITEM_SECTIONS:
@@ -121,7 +122,7 @@ class HandoverScreen(ReportsFailures, Screen[None]):
 
     def _show_items(self, section: str, cursor: int | None = None) -> None:
         items = self.content.items(section)
-        self.query_one(f"#items-{section}", ItemTable).show(items, self.content.tz, cursor=cursor)
+        self.query_one(f"#items-{section}", ItemTable).show(items, cursor=cursor)
         total = self.content.totals.get(section, len(items))
         self.query_one(f"#more-{section}", Static).update(Text(t("handover.count", shown=len(items), total=total),
                                                                style="dim"))
@@ -257,7 +258,7 @@ class HandoverScreen(ReportsFailures, Screen[None]):
         self.version, self.base = message.view.version, message.snapshot
         self.view = message.view
         self.dirty = self.content != message.snapshot
-        self.saved_at = local(self.app.services.now(), self.content.tz, "%H:%M:%S")
+        self.saved_at = local(self.app.services.now(), "%H:%M:%S")
         self._show_head()
         if self.submit_after_save:
             self.submit_after_save = False

@@ -9,14 +9,15 @@ from textual import on, work
 from textual.app import ComposeResult
 from textual.message import Message
 from textual.screen import Screen
-from textual.widgets import DataTable, Footer, Header, Input, Static
+from textual.widgets import DataTable, Footer, Input, Static
 
 from console import keys
 from console.failures import ReportsFailures
-from console.handover_export import local
 from console.i18n import t
 from console.sanitize import clean_line
+from console.zone import local, zone_name
 from store.handover.lifecycle import HandoverRow
+from widgets.zone_header import ZoneHeader
 
 SEARCH_DELAY = 0.3
 STATUS_STYLE = {"draft": "yellow", "submitted": "bold", "acknowledged": "green"}
@@ -29,7 +30,6 @@ class HandoverHistoryScreen(ReportsFailures, Screen[None]):
     @dataclass
     class Listed(Message):
         rows: list[HandoverRow]
-        tz: str
         query: str
 
     def __init__(self) -> None:
@@ -38,7 +38,7 @@ class HandoverHistoryScreen(ReportsFailures, Screen[None]):
         self._pending_search = None
 
     def compose(self) -> ComposeResult:
-        yield Header()
+        yield ZoneHeader(zone_name())
         yield Input(placeholder=t("handover.history.search"), id="history-search")
         yield DataTable(id="history-table", cursor_type="row", zebra_stripes=True)
         yield Static(id="history-empty")
@@ -66,20 +66,18 @@ class HandoverHistoryScreen(ReportsFailures, Screen[None]):
     @work(thread=True, exclusive=True, group="handover-history", exit_on_error=False)
     def _load(self, query: str) -> None:
         from store.handover.lifecycle import list_handovers
-        from store.team.shifts import team_timezone
 
         services = self.app.services
         with services.db.read() as session:
             rows = list_handovers(session, services.agent.team, search=query)
-            tz = team_timezone(session, services.agent.team)
-        self.post_message(self.Listed(rows, tz, query))
+        self.post_message(self.Listed(rows, query))
 
     @on(Listed)
     def _listed(self, message: Listed) -> None:
         table = self.query_one("#history-table", DataTable)
         table.clear()
         for row in message.rows:
-            ack = f"{row.acknowledged_by} {local(row.acknowledged_at, message.tz, '%m/%d %H:%M')}" if row.acknowledged_at else ""
+            ack = f"{row.acknowledged_by} {local(row.acknowledged_at, '%m/%d %H:%M')}" if row.acknowledged_at else ""
             table.add_row(
                 Text(row.shift_date.strftime("%Y/%m/%d")),
                 Text(clean_line(f"{row.from_shift}→{row.to_shift}")),

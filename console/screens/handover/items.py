@@ -10,18 +10,19 @@ from textual.message import Message
 from textual.widgets import DataTable
 
 from console import keys
-from console.handover_export import item_facts, local, summary_lines
+from console.handover_export import item_facts, summary_lines
 from console.i18n import t
 from console.sanitize import clean_line
+from console.zone import local
 from store.handover.content import HandoverContent, TicketItem
 
 SLA_STYLE = {"breached": "bold red", "at_risk": "yellow", "ok": "green", "paused": "dim"}
 PRIORITY_STYLE = {"urgent": "bold red", "high": "yellow", "normal": "", "low": "dim"}
 
 
-def item_row(item: TicketItem, section: str, tz: str) -> tuple[Text, ...]:
+def item_row(item: TicketItem, section: str) -> tuple[Text, ...]:
     """Cells of one item; every piece of data is a plain Text, never markup."""
-    facts = item_facts(item, section, tz, clean_line, priority=False)  # the priority has its own column
+    facts = item_facts(item, section, clean_line, priority=False)  # the priority has its own column
     state = Text(" · ".join(facts), style=SLA_STYLE.get(item.sla_state, ""))
     return (
         Text(f"#{item.ticket_id}"),
@@ -60,12 +61,12 @@ class ItemTable(DataTable):
         for key, width in (("ticket", 6), ("subject", 28), ("priority", 8), ("note", 20), ("state", None)):
             self.add_column(Text(t(f"handover.col.{key}")), key=key, width=width)
 
-    def show(self, items: tuple[TicketItem, ...], tz: str, *, cursor: int | None = None) -> None:
+    def show(self, items: tuple[TicketItem, ...], *, cursor: int | None = None) -> None:
         """Redraw the (short) list, keeping the cursor where it was or at `cursor`."""
         row = self.cursor_row if cursor is None else cursor
         self.clear()
         for item in items:
-            self.add_row(*item_row(item, self.section, tz), key=str(item.ticket_id))
+            self.add_row(*item_row(item, self.section), key=str(item.ticket_id))
         if items:
             self.move_cursor(row=max(0, min(row, len(items) - 1)), animate=False)
 
@@ -104,6 +105,6 @@ def summary_table(content: HandoverContent) -> Table:
         table.add_row(t(f"metric.{row.metric}"), Text(rate, style=style))
     table.add_row("", lines[2])
     if content.window_start:
-        span = f"{local(content.window_start, content.tz)} – {local(content.window_end, content.tz, '%H:%M')} ({content.tz})"
+        span = f"{local(content.window_start)} – {local(content.window_end, '%H:%M')}"  # the zone is in the header
         table.add_row("", Text(span, style="dim"))
     return table

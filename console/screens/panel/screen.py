@@ -20,18 +20,20 @@ from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.message import Message
 from textual.screen import Screen
 from textual.timer import Timer
-from textual.widgets import DataTable, Footer, Header, Static, TabbedContent, TabPane
+from textual.widgets import DataTable, Footer, Static, TabbedContent, TabPane
 from textual.worker import Worker, WorkerState
 
 from console import keys
 from console.failures import ReportsFailures
 from console.i18n import get_language, t
 from console.screens.panel import view
+from console.zone import local, zone_name
 from store.reports.live import PanelSnapshot
 from store.vocab import OPEN_STATUSES
 from widgets.hour_chart import HourChart
 from widgets.kpi_tiles import KpiTiles
 from widgets.synced_table import SyncedTable
+from widgets.zone_header import ZoneHeader
 
 __all__ = ["PanelLoaded", "PanelScreen"]
 
@@ -65,7 +67,7 @@ class PanelScreen(ReportsFailures, Screen[None]):
     # -- layout --------------------------------------------------------------------------------------
 
     def compose(self) -> ComposeResult:
-        yield Header()
+        yield ZoneHeader(zone_name())
         with VerticalScroll(id="panel-body"):
             yield Static(t("panel.loading"), id="panel-status")
             with Horizontal(id="panel-top"):
@@ -192,11 +194,10 @@ class PanelScreen(ReportsFailures, Screen[None]):
 
     def _paint(self, snap: PanelSnapshot, seconds: float) -> None:
         lang = get_language()
-        local = snap.shift.local_start
         self.query_one("#panel-status", Static).update(Text(t(
-            "panel.status", shift=snap.shift.name, start=f"{local:%H:%M}", end=f"{snap.shift.local_end:%H:%M}",
-            period=t(f"panel.period.{self.period}"), at=f"{snap.at.astimezone(local.tzinfo):%H:%M:%S}",
-            ms=round(seconds * 1000))))
+            "panel.status", shift=snap.shift.name, start=local(snap.shift.start, "%H:%M"),
+            end=local(snap.shift.end, "%H:%M"), period=t(f"panel.period.{self.period}"),
+            at=local(snap.at, "%H:%M:%S"), ms=round(seconds * 1000))))
         self.query_one("#attainment", SyncedTable).sync(view.attainment_rows(snap))
         self.query_one("#tiles", KpiTiles).show(view.tiles(snap.totals[self.period]))
         self.query_one("#breached-title", Static).update(t("panel.breached", n=snap.breached_count))

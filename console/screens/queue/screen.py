@@ -19,7 +19,7 @@ from textual.app import ComposeResult
 from textual.binding import BindingType
 from textual.screen import Screen
 from textual.timer import Timer
-from textual.widgets import Footer, Header, Input, Static
+from textual.widgets import Footer, Input, Static
 
 import console.sanitize as clean
 from console import keys
@@ -32,11 +32,13 @@ from console.screens.queue.messages import DetailLoaded, Loaded, WindowLoaded
 from console.screens.queue.prompts import QueueActionKeys
 from console.screens.queue.view import clock_faces, columns, detail_head, render_cell, thread_text
 from console.screens.safe_inputs import SafeInput
+from console.zone import zone_name
 from store.tickets import activity as ticket_activity
 from store.tickets import queue
 from store.tickets.queue import VIEWS, QueueQuery
 from widgets.detail_pane import DetailPane
 from widgets.queue_table import QueueTable
+from widgets.zone_header import ZoneHeader
 
 if TYPE_CHECKING:
     from console.app import ShiftdeskApp
@@ -86,7 +88,7 @@ class QueueScreen(QueueActionKeys, QueuePresence, ReportsFailures, Screen[None])
         return self.shiftdesk.boot.clock.now()
 
     def compose(self) -> ComposeResult:
-        yield Header()
+        yield ZoneHeader(zone_name())
         yield Static(Text(""), id="queue-bar")
         yield SafeInput(placeholder=t("queue.filter.placeholder"), id="queue-filter")
         yield QueueTable(columns(), render_cell, now=self._now, id="queue-table")

@@ -13,6 +13,7 @@ from rich.style import Style
 from rich.text import Text
 
 from console.i18n import get_language, has, t
+from console.zone import local
 from store.categories import category_label, category_leaf
 from store.views import ClockView, EventView, TicketDetail, TicketRow
 from widgets.countdown import ClockFace, Palette, countdown, format_span, paused
@@ -116,8 +117,8 @@ def render_cell(row: TicketRow, column: Column, now: datetime, palette: Palette)
 
 
 def local_time(at: datetime | None) -> str:
-    """A timestamp in the machine's zone, short form."""
-    return "" if at is None else at.astimezone().strftime("%m-%d %H:%M")
+    """A timestamp in the display zone (console/zone.py: the one the header names), short form."""
+    return local(at, "%m-%d %H:%M")
 
 
 def detail_head(d: TicketDetail, palette: Palette) -> Text:
