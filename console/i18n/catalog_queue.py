@@ -119,6 +119,7 @@ STRINGS = {
     "queue.held": ("#{id} 由 {holder} 負責;專員只能變更自己的或未指派的工單。",
                    "#{id} is held by {holder}; an agent changes only their own or unassigned tickets."),
     # detail pane
+    "detail.fields": ("欄位", "Fields"),
     "detail.none": ("選一件案件以查看明細。", "Pick a ticket to see its details."),
     "detail.loading": ("載入 #{id}…", "Loading #{id}…"),
     "detail.customer": ("客戶", "Customer"),

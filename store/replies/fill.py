@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from dataclasses import dataclass, field
 from difflib import SequenceMatcher
 
@@ -145,6 +145,18 @@ def _scalar(value: object) -> str | None:
     return None
 
 
+def fillable_fields(fields: Mapping[str, object]) -> dict[str, str]:
+    """The custom fields a template can fill (`{order_id}`, `{eta}`, ...): named like a
+    placeholder, a non-blank text or number; fields starting with `_` are Shiftdesk's own
+    bookkeeping (`_intake`) and nested values are no placeholder's."""
+    out: dict[str, str] = {}
+    for key, value in fields.items():
+        text = _scalar(value)
+        if isinstance(key, str) and _NAME.fullmatch(key) and not key.startswith("_") and text is not None:
+            out[key] = text
+    return out
+
+
 def ticket_values(
     *,
     customer: str | None = None,
@@ -161,11 +173,7 @@ def ticket_values(
     `phone=`, `order_id=`, `eta=` and beats a custom field of the same name. Blank values
     are left out so the placeholder stays open.
     """
-    values: dict[str, str] = {}
-    for key, value in (fields or {}).items():
-        text = _scalar(value)
-        if isinstance(key, str) and _NAME.fullmatch(key) and text is not None:
-            values[key] = text
+    values = fillable_fields(fields or {})
     for key, value in extra.items():
         text = _scalar(value)
         if text is not None:
@@ -196,11 +204,13 @@ def _weight(text: str) -> int:
     return sum(2 if unicodedata.east_asian_width(ch) in ("W", "F") else 1 for ch in text)
 
 
-def personal_share(template_filled: str, final_text: str) -> float:
-    """Share of the final reply (in characters, whitespace folded) not kept from the filled template.
+def personal_share(template_filled: str, final_text: str, holes: Collection[str] = ()) -> float:
+    """Share of the final reply (in characters, whitespace folded) the agent wrote themselves.
 
-    0.0 when sent unchanged, 1.0 when written from scratch; character-level, so it works
-    for Chinese as well as English.
+    Neither the filled template's text nor what was typed into its open placeholders (`holes`:
+    the names still `{open}` in `template_filled`) counts: an order number written over
+    `{order_id}` is a fill, not personal writing. 0.0 when sent unchanged or only filled in, 1.0
+    when written from scratch; character-level, so it works for Chinese as well as English.
     """
     base = _normalise(template_filled)
     final = _normalise(final_text)
@@ -210,12 +220,16 @@ def personal_share(template_filled: str, final_text: str) -> float:
         return 1.0
     if base == final:
         return 0.0
+    blanks = [(m.start(), m.end()) for m in _PLAIN_PLACEHOLDER.finditer(base) if m.group(1) in holes]
     # A very short reply may keep a short piece whole; do not call that chance.
     threshold = min(MIN_KEPT_WEIGHT, _weight(base), _weight(final))
     matcher = SequenceMatcher(None, base, final, autojunk=False)
-    kept = sum(
-        block.size
-        for block in matcher.get_matching_blocks()
-        if block.size and _weight(final[block.b : block.b + block.size]) >= threshold
-    )
-    return max(0.0, min(1.0, (len(final) - kept) / len(final)))
+    not_own = 0
+    for tag, i1, i2, j1, j2 in matcher.get_opcodes():
+        if tag == "delete":
+            continue
+        if any(i1 < end and i2 > start for start, end in blanks):
+            not_own += j2 - j1  # written where a placeholder was: a fill
+        elif tag == "equal" and _weight(final[j1:j2]) >= threshold:
+            not_own += j2 - j1  # kept from the template
+    return max(0.0, min(1.0, (len(final) - not_own) / len(final)))

@@ -19,6 +19,7 @@ from dataclasses import dataclass, replace
 from datetime import datetime
 
 from store.db.reader import ReadUnit, SqliteReader, in_params, parse_dt, parse_json
+from store.replies.fill import fillable_fields
 from store.views import (
     NO_DUE,
     Cleaner,
@@ -374,7 +375,7 @@ def ticket_detail(ticket_id: int, *, conn: ReadUnit, clean: Cleaner,
     agents = _agent_names(raw, conn, clean)
     events = tuple(_event(r, agents, clean) for r in raw)
     fields = tuple(sorted((clean.clean_line(k, limit=64), clean.clean_line(v, limit=256))
-                          for k, v in parse_json(extra[9]).items()))
+                          for k, v in fillable_fields(parse_json(extra[9])).items()))
     customer = CustomerView(id=extra[0], name=clean.clean_line(extra[1], limit=128),
                             contact=clean.clean_line(extra[2], limit=256), tier=clean.clean_line(extra[3], limit=16),
                             language=clean.clean_line(extra[4], limit=8))

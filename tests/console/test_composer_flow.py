@@ -263,3 +263,43 @@ async def test_a_reply_to_someone_elses_ticket_leaves_it_theirs(queue_app, queue
         with seed_small.db.read() as session:
             assert session.get(Ticket, tid).assignee_id == seed_small.agents["ben"]
         assert not any("now yours" in m for m in toasts(app))
+
+
+async def test_blanks_filled_in_are_not_personal_and_fields_are_shown(queue_app, queue_ui, seed_small):
+    """Only what the agent wrote counts as theirs; the ticket fields a template fills are on screen."""
+    from console.screens.dialogs import ConfirmDialog
+    from store.tickets.actions import create_ticket
+
+    tid = seed_small.act(create_ticket, subject="Return request for order A7788", priority="high",
+                         customer_id=seed_small.customers["Bob Lee"], channel="email", language="en",
+                         category="售後支援/退換貨", body="It arrived broken.",
+                         fields={"order_id": "A7788", "eta": "2024-01-18", "_intake": {"guessed": []}}).id
+    app = queue_app("amy", "en")
+    async with app.run_test(size=SIZE) as pilot:
+        await queue_ui.settle(pilot)
+        await goto(pilot, tid)
+        assert "Fields eta 2024-01-18 · order_id A7788" in app.screen.detail.plain
+        assert "_intake" not in app.screen.detail.plain
+        composer = await open_composer(pilot, queue_ui, tid)
+        assert "eta 2024-01-18 · order_id A7788" in composer.query_one("#composer-head").render().plain
+        await pilot.press(*"exchange req", "enter")
+        editor = composer.editor
+        assert "order number A7788" in editor.text  # filled from the field shown above
+        assert [h.name for h in editor.holes()] == ["product", "details"]
+        await pilot.press(*"Trail Runner", "f3", *"the receipt and the serial number")
+        meter = composer.query_one("#composer-share")
+        await until(pilot, lambda: meter.share is not None and editor.holes() == [])
+        await pilot.pause(0.5)
+        await until(pilot, lambda: meter.share == 0.0)  # blanks filled in: nothing of the agent's own yet
+        await pilot.press("ctrl+n")  # start blank: only fills would be lost, so nothing is asked
+        await pilot.pause(0.2)
+        assert not isinstance(app.screen, ConfirmDialog) and editor.text == ""
+        await pilot.press("f2", *"exchange req", "enter")
+        await pilot.pause()
+        await pilot.press(*"Trail Runner", "f3", *"the receipt")
+        editor.move_cursor(editor.document.end)
+        await pilot.press(*" Sorry about the trouble!")
+        assert editor.text.endswith("Sorry about the trouble!"), editor.text
+        await until(pilot, lambda: meter.share is not None and meter.share > 0.0)
+        await pilot.press("ctrl+n")  # now there is writing of the agent's own to lose: asked first
+        await until(pilot, lambda: isinstance(app.screen, ConfirmDialog))

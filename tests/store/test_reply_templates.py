@@ -289,6 +289,28 @@ def test_personal_share_known_answers() -> None:
     assert personal_share(zh, "我們已經為您重新安排") == 1.0
 
 
+def test_what_fills_a_placeholder_is_not_personal() -> None:
+    """Typing an order number over {order_id} is filling in, not writing (issue 13)."""
+    base = "Hi Bob, your order {order_id} ships on {eta}. Thanks for waiting."
+    filled = "Hi Bob, your order A1234 ships on Friday the 19th. Thanks for waiting."
+    assert personal_share(base, filled, {"order_id", "eta"}) == 0.0
+    assert personal_share(base, filled) > 0.0  # without being told the blanks, fills looked like writing
+    own = " I added a coupon for the delay."
+    assert personal_share(base, filled + own, {"order_id", "eta"}) == pytest.approx(len(own) / len(filled + own))
+    zh = "您好，訂單 {order_id} 預計 {eta} 送達。"
+    assert personal_share(zh, "您好，訂單 A5566 預計 1/20 送達。", {"order_id", "eta"}) == 0.0
+    # A `{name}` that is not a blank of this template is template text like any other.
+    assert personal_share("Use {curly} braces here.", "Use A1234 braces here.", {"order_id"}) > 0.0
+
+
+def test_fillable_fields_are_the_ones_a_placeholder_can_take() -> None:
+    from store.replies.fill import fillable_fields
+
+    fields = {"order_id": "A-1", "eta": "1/20", "n": 3, "_intake": {"guessed": ["category"]}, "bad key": "x",
+              "blank": " ", "flag": True, "nested": {"a": 1}}
+    assert fillable_fields(fields) == {"order_id": "A-1", "eta": "1/20", "n": "3"}
+
+
 @settings(max_examples=200)
 @given(st.text(max_size=80), st.text(max_size=80))
 def test_personal_share_is_a_share(template: str, final: str) -> None:

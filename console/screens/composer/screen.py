@@ -73,6 +73,7 @@ class ComposerScreen(ReportsFailures, Screen[ComposerResult]):
         self._template: ReplyTemplate | None = None
         self._template_key = ""  # kept even if the template has gone from the library since
         self._template_text = ""
+        self._blanks: frozenset[str] = frozenset()  # the template's open placeholders: what fills them is no own text
         self._version = 0
         self._last_event = 0
         self._drafts = DraftKeeper(ticket_id)
@@ -101,7 +102,7 @@ class ComposerScreen(ReportsFailures, Screen[ComposerResult]):
                 yield ShareMeter(ShareWords(label=t("composer.share.label"),
                                             target=t("composer.share.target", target=round(PERSONAL_TARGET * 100)),
                                             below=t("composer.share.below")),
-                                 target=PERSONAL_TARGET, share_of=personal_share, id="composer-share")
+                                 target=PERSONAL_TARGET, share_of=self._share, id="composer-share")
                 yield Static(Text(""), id="composer-status")
         yield Footer()
 
@@ -160,7 +161,8 @@ class ComposerScreen(ReportsFailures, Screen[ComposerResult]):
             self._drafts.saved = Snapshot(draft.body, draft.template_key, draft.template_text)
             self.editor.load_clean(draft.body)
             language = self._template.language if self._template else data.language
-            self.editor.set_holes(open_names(self._template, self._values(language), draft.template_text))
+            self._blanks = frozenset(open_names(self._template, self._values(language), draft.template_text))
+            self.editor.set_holes(self._blanks)
             self.editor.move_cursor(self.editor.document.end)
             self.editor.focus()
             self._status(t("composer.draft.restored", time=view.local_time(draft.updated_at)))
@@ -217,23 +219,30 @@ class ComposerScreen(ReportsFailures, Screen[ComposerResult]):
         else:
             self._use(template)
 
+    def _share(self, template_text: str, text: str) -> float:
+        """The agent's own writing: not the template's text, not what fills its blanks."""
+        return personal_share(template_text, text, self._blanks)
+
     def _has_own_text(self) -> bool:
+        """Whether replacing the text would lose anything the agent wrote (fills alone do not count)."""
         text = self.editor.text
-        return bool(text.strip()) and text != self._template_text
+        return bool(text.strip()) and self._share(self._template_text, text) > 0
 
     def _use(self, template: ReplyTemplate | None) -> None:
         """Start the reply over from a template (or from nothing)."""
         editor = self.editor
         if template is None:
             self._template, self._template_key, self._template_text = None, "", ""
+            self._blanks = frozenset()
             editor.load_clean("")
             editor.set_holes(())
         else:
             result = template.fill(self._values(template.language))
             self._template, self._template_key = template, template.key
             self._template_text = clean_body(result.text)
+            self._blanks = frozenset(p.name for p in result.unfilled)
             editor.load_clean(result.text)
-            editor.set_holes(p.name for p in result.unfilled)
+            editor.set_holes(self._blanks)
         self._show_template()
         self._search(self.picker.query_text)
         editor.focus()

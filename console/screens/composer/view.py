@@ -14,6 +14,7 @@ from rich.text import Text
 
 from console import sanitize
 from console.i18n import get_language, has, t
+from console.screens.queue.view import fields_line
 from console.zone import local
 from store.replies.drafts import SentReply
 from store.replies.library import ReplyTemplate, category_label
@@ -62,6 +63,9 @@ def head_text(detail: TicketDetail) -> Text:
         if part:
             text.append(SEP, style=MUTED)
             text.append(part)
+    if detail.fields:
+        text.append("\n")
+        text.append_text(fields_line(detail.fields, MUTED))
     return text
 
 

@@ -148,7 +148,22 @@ def detail_head(d: TicketDetail, palette: Palette) -> Text:
     if d.policy_name:
         head.append("  " + t("detail.policy") + " ", style=palette.muted)
         head.append(d.policy_name)
+    if d.fields:
+        head.append("\n")
+        head.append_text(fields_line(d.fields, palette.muted))
     return head
+
+
+def fields_line(fields: tuple[tuple[str, str], ...], muted: Style) -> Text:
+    """`Fields  order_id A1234 · eta 2024-01-18`: every value a template's `{name}` can take from
+    the ticket, so what a reply fills in is never something the agent cannot see."""
+    line = Text(t("detail.fields") + " ", style=muted)
+    for index, (name, value) in enumerate(fields):
+        if index:
+            line.append(" · ", style=muted)
+        line.append(name + " ", style=muted)
+        line.append(value)
+    return line
 
 
 def _face(clock: ClockView) -> ClockFace:
