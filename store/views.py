@@ -97,15 +97,33 @@ class ClockView:
             return None
         return self.target_seconds - self.consumed_seconds
 
+    def state_at(self, now: datetime) -> str:
+        """The one state every screen shows this clock in: running | at_risk | breached | paused
+        while it counts, met | breached | cancelled once decided.
+
+        A live clock is judged by its live timing, as the ticket's due and risk keys are (the
+        queue row, the panel's lists and the handover read those): a paused clock is paused, a
+        running one breached once past its due time. A breach recorded before a priority change
+        moved the due time stays in `outcome` (and the reports) but does not make the clock read
+        breached while it has time left (the detail pane notes it)."""
+        if self.state == "paused":
+            return "paused"
+        if self.running:
+            if self.due_at is not None and now >= self.due_at:
+                return "breached"
+            if self.at_risk_at is not None and now >= self.at_risk_at:
+                return "at_risk"
+            return "running"
+        if self.state == "stopped":
+            return self.outcome or "stopped"
+        return self.state
+
     def breached(self, now: datetime) -> bool:
-        if self.outcome == "breached":
-            return True
-        return self.running and self.due_at is not None and now >= self.due_at
+        return self.state_at(now) == "breached"
 
     def at_risk(self, now: datetime) -> bool:
         """Running, not yet breached, and inside the warning share of its target."""
-        risk = self.risk_at
-        return risk is not None and risk <= now and not self.breached(now)
+        return self.state_at(now) == "at_risk"
 
 
 @dataclass(frozen=True, slots=True)

@@ -120,6 +120,7 @@ STRINGS = {
                    "#{id} is held by {holder}; an agent changes only their own or unassigned tickets."),
     # detail pane
     "detail.fields": ("欄位", "Fields"),
+    "detail.breached_before": ("(先前已逾期一次)", "(breached once already)"),
     "detail.none": ("選一件案件以查看明細。", "Pick a ticket to see its details."),
     "detail.loading": ("載入 #{id}…", "Loading #{id}…"),
     "detail.customer": ("客戶", "Customer"),

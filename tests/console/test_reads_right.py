@@ -76,3 +76,36 @@ async def test_the_timezone_setting_beats_the_team_zone_on_screen(queue_app, que
         text = queue_ui.screen_text(app)
         assert "Created 01-15 05:55" in text and "13:55" not in text
         assert text.split("\n", 1)[0].rstrip().endswith("UTC")
+
+
+async def test_row_detail_composer_panel_and_handover_agree_after_a_priority_change(queue_app, queue_ui, seed_small):
+    """Resolution breached, then pending, then priority low: the clock is paused with time left on
+    its new target. Before, the row said `‖...` and the detail "resolution breached"."""
+
+    from store.handover.draft import sla_state
+    from store.models import Ticket
+    from store.sla.clocks import record_breaches
+    from store.tickets.actions import add_reply, set_priority, set_status
+
+    tid = seed_small.tickets["breached"]  # urgent: resolution due 4 h after creation, 08:00 UTC
+    lin = seed_small.agents["lead.lin"]
+    seed_small.act(add_reply, tid, lin, "Looking into it.")  # the first reply stops (breached)
+    seed_small.clock.advance(hours=3)  # 09:00: the resolution clock is an hour overdue
+    with seed_small.db.write() as session:
+        record_breaches(session, seed_small.clock.now())
+    seed_small.act(set_status, tid, lin, "pending")
+    seed_small.act(set_priority, tid, lin, "low")
+    app = queue_app("amy", "en")
+    async with app.run_test(size=SIZE) as pilot:
+        await queue_ui.settle(pilot)
+        await goto(pilot, tid)
+        row = queue_ui.row_text(app, tid)
+        detail = app.screen.detail.plain
+        assert "‖" in row
+        left = row.split("‖", 1)[1].split()[0]
+        resolution = next(line for line in detail.split("\n") if line.strip().startswith("resolution"))
+        assert f"‖{left} paused" in resolution and "breached once already" in resolution
+        assert "resolution  breached" not in detail
+    with seed_small.db.read() as session:
+        ticket = session.get(Ticket, tid)
+        assert sla_state(ticket.due_key, ticket.risk_key, ticket.status, seed_small.clock.now()) == "paused"

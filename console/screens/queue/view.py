@@ -167,12 +167,11 @@ def fields_line(fields: tuple[tuple[str, str], ...], muted: Style) -> Text:
 
 
 def _face(clock: ClockView) -> ClockFace:
-    state = clock.state
-    if clock.outcome in ("met", "breached") and not clock.running:
-        state = clock.outcome
-    elif state == "stopped":
-        state = clock.outcome or "stopped"
+    """A live clock shows its countdown (or its pause), as the row does; a decided one its outcome."""
+    state = clock.state if clock.live else (clock.outcome or clock.state)
     note = t("detail.due", at=local_time(clock.due_at)) if clock.running and clock.due_at else ""
+    if clock.live and clock.outcome == "breached":  # breached before its due time moved (a priority change)
+        note = (note + "  " if note else "") + t("detail.breached_before")
     return ClockFace(label=label("metric", clock.metric), state=state, state_label=label("clock", state),
                      due=clock.due_at, risk_at=clock.risk_at, paused_left=clock.paused_left, note=note)
 
