@@ -310,6 +310,9 @@ class ShiftdeskApp(App[None]):
         def closed(result: ComposerResult | None) -> None:
             if result is not None and result.sent is not None:
                 self.db_generation += 1  # the queue re-reads its rows and the open thread now
+                keep = getattr(self.screen, "keep_working", None)
+                if keep is not None:  # the queue: the ticket just answered stays selected
+                    keep(result.ticket_id)
 
         self.push_screen(ComposerScreen(ticket_id, self._services), closed)
 

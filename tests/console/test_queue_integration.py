@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from support.pilot import goto, toasts
+from support.pilot import goto, toasts, until
 
 from store.models import Ticket
 
@@ -183,3 +183,61 @@ async def test_history_tells_two_people_of_one_display_name_apart(queue_app, que
         await goto(pilot, tid)
         history = app.screen.detail.plain.split("History", 1)[1]
         assert "assignee — → 陳雅婷 (amy2)" in history
+
+
+async def test_the_ticket_under_the_cursor_stays_when_others_change_the_list(queue_app, queue_ui, seed_small):
+    from store.tickets.actions import create_ticket, set_priority
+
+    tid = seed_small.tickets["english"]
+    app = queue_app("amy", "en")
+    async with app.run_test(size=SIZE) as pilot:
+        await queue_ui.settle(pilot)
+        await pilot.press("3")  # All open
+        await queue_ui.settle(pilot)
+        await goto(pilot, tid)
+        before = app.screen.table.cursor_index
+        # Another console: a new urgent ticket and a priority change, both sorting above this one.
+        seed_small.act(create_ticket, subject="Site down", priority="urgent", customer_id=seed_small.customers["Bob Lee"])
+        seed_small.act(set_priority, seed_small.tickets["chinese"], seed_small.agents["lead.lin"], "urgent")
+        await until(pilot, lambda: app.screen.table.total == 9)
+        await queue_ui.settle(pilot)
+        assert app.screen.table.cursor_index == before + 2 and app.screen.table.cursor_key == tid
+        assert app.screen.detail.shown == tid
+
+
+async def test_the_ticket_worked_stays_selected_when_the_action_takes_it_out_of_the_view(
+        queue_app, queue_ui, seed_small):
+    """Claiming in Unassigned takes the ticket out of that view: the cursor follows it into Mine."""
+    tid = seed_small.tickets["english"]
+    app = queue_app("amy", "en")
+    async with app.run_test(size=SIZE) as pilot:
+        await queue_ui.settle(pilot)
+        await pilot.press("2")  # Unassigned
+        await queue_ui.settle(pilot)
+        await goto(pilot, tid)
+        await pilot.press("c")
+        await until(pilot, lambda: app.screen.query_state.view == "mine")
+        await queue_ui.settle(pilot)
+        assert app.screen.table.cursor_key == tid
+        await until(pilot, lambda: app.screen.detail.shown == tid)
+
+
+async def test_the_ticket_answered_stays_selected(queue_app, queue_ui, seed_small):
+    """A reply from the Unassigned view claims the ticket; back on the queue it is still selected."""
+    from console.screens.composer.screen import ComposerScreen
+    from console.screens.queue.screen import QueueScreen
+
+    tid = seed_small.tickets["english"]
+    app = queue_app("amy", "en")
+    async with app.run_test(size=SIZE) as pilot:
+        await queue_ui.settle(pilot)
+        await pilot.press("2")
+        await queue_ui.settle(pilot)
+        await goto(pilot, tid)
+        await pilot.press("r")
+        await until(pilot, lambda: isinstance(app.screen, ComposerScreen) and app.screen._data)
+        await pilot.press("tab", "tab", *"Use the reset link on the sign-in page.", "ctrl+s")
+        await until(pilot, lambda: isinstance(app.screen, QueueScreen))
+        await until(pilot, lambda: app.screen.query_state.view == "mine")
+        await queue_ui.settle(pilot)
+        assert app.screen.table.cursor_key == tid

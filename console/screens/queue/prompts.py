@@ -59,9 +59,17 @@ class QueueActionKeys:
         if outcome.row is not None:
             self.table.replace_row(outcome.row)
         if outcome.changed:
-            self.reload(anchor=outcome.ticket_id if self.table.cursor_key == outcome.ticket_id else None)
+            self.keep_working(outcome.ticket_id)
             if self.detail.shown == outcome.ticket_id:
                 self._load_detail(outcome.ticket_id)
+
+    def keep_working(self, ticket_id: int) -> None:
+        """Refresh after this agent changed a ticket; if it is the one under the cursor it stays
+        selected, in another view (Mine, All open) when the change took it out of this one."""
+        if self.table.cursor_key == ticket_id:
+            self.jump_to(ticket_id, ("mine", "open"))
+        else:
+            self.reload()
 
     def action_claim(self) -> None:
         row = self._current()
