@@ -216,3 +216,51 @@ async def _agents_see_the_latest_handover_read_only(db_path) -> None:
     async with app.run_test(size=(130, 36)) as pilot:
         await pilot.press("f4")
         await until(pilot, lambda: screen_name(app) == "HandoverHistoryScreen")
+
+
+def test_acknowledging_shows_itself_at_once_never_the_old_state(db_path) -> None:
+    asyncio.run(_acknowledging_shows_itself(db_path))
+
+
+async def _acknowledging_shows_itself(db_path) -> None:
+    """No blank wait: "acknowledging…" the moment the reply is given, then the acknowledgement,
+    and never "not acknowledged yet" on screen once it went through (issue 13)."""
+    from support.pilot import screen_text
+
+    from store.handover.lifecycle import handover_windows, open_draft, submit
+    from store.team.agents import find_agent
+
+    path, _ids = db_path
+    db = open_database(path, migrate=False)
+    with db.write() as s:
+        lin = find_agent(s, "lead.lin")
+        ending, incoming = handover_windows(s, END_OF_MORNING)
+        view = open_draft(s, END_OF_MORNING, lin, ending, incoming)
+        submit(s, END_OF_MORNING, view.id, view.content.with_text("next", "第一行\n第二行"), view.version, lin)
+    db.dispose()
+    app = make_app(path, "lead.wang", tpe(2024, 1, 15, 15, 2))
+    async with app.run_test(size=(130, 36)) as pilot:
+        await until(pilot, lambda: screen_name(app) == "HandoverDocScreen")
+        doc = app.screen
+        await until(pilot, lambda: doc.query_one("#handover-markdown").display)
+        assert "尚未接班確認" in screen_text(app)
+        await pilot.press("ctrl+k")
+        await until(pilot, lambda: screen_name(app) == "LineDialog")
+        await pilot.press(*"收到", "enter")
+        await until(pilot, lambda: screen_name(app) == "HandoverDocScreen")
+        assert "確認接班中" in screen_text(app)  # in place, before the write is back
+        seen_stale = []
+
+        def done() -> bool:
+            text = screen_text(app)
+            if doc.view.status == "acknowledged" and "尚未接班確認" in text:
+                seen_stale.append(text)
+            return doc.view.status == "acknowledged" and doc.query_one("#handover-markdown").display
+
+        await until(pilot, done, step=0.005)
+        assert seen_stale == []
+        text = screen_text(app)
+        assert "已由 王組長" in text and "確認接班" in text
+        assert "第一行" in text and "第二行" in text
+        lines = text.splitlines()
+        assert any(line.strip().startswith("第一行") and "第二行" not in line for line in lines)  # two lines

@@ -26,7 +26,7 @@ from console.handover_export import to_markdown
 from console.i18n import t
 from console.sanitize import clean_line
 from console.screens.dialogs import LineDialog, TextDialog
-from console.zone import zone_name
+from console.zone import local, zone_name
 from store.handover.lifecycle import HandoverView
 from widgets.zone_header import ZoneHeader
 
@@ -57,6 +57,8 @@ class HandoverDocScreen(ReportsFailures, Screen[None]):
     def compose(self) -> ComposeResult:
         yield ZoneHeader(zone_name())
         yield Static(id="ack-banner")
+        yield Static(id="ack-state")
+        yield Static(id="doc-status")
         with VerticalScroll(id="handover-doc"):
             yield Markdown(id="handover-markdown", parser_factory=inert_markdown, open_links=False)
         yield Footer()
@@ -69,14 +71,40 @@ class HandoverDocScreen(ReportsFailures, Screen[None]):
             self.call_after_refresh(self.action_addendum)
 
     def _show(self) -> None:
-        self.query_one("#handover-markdown", Markdown).update(to_markdown(self.view))
+        """The banner and status line change at once; the Markdown (a long handover takes seconds
+        to lay out) follows, with "preparing" in place meanwhile rather than a blank page or the
+        old text under the new state."""
         banner = self.query_one("#ack-banner", Static)
         if self._may("acknowledge"):
             banner.update(Text(t("handover.ack.banner", who=clean_line(self.view.author)), style="bold"))
             banner.display = True
         else:
             banner.display = False
+        self._state(self._acked_line())
         self.refresh_bindings()
+        status, document = self.query_one("#doc-status", Static), self.query_one("#handover-markdown", Markdown)
+        status.update(Text(t("handover.doc.preparing"), style="dim"))
+        status.display, document.display = True, False
+        rendering = document.update(to_markdown(self.view))
+
+        async def rendered() -> None:
+            await rendering
+            status.display, document.display = False, True
+
+        self.run_worker(rendered(), group="handover-render", exclusive=True, exit_on_error=False)
+
+    def _acked_line(self) -> Text | None:
+        v = self.view
+        if v.status == "acknowledged" and v.acknowledged_at is not None:
+            return Text(t("handover.ack.line", who=clean_line(v.acknowledged_by),
+                          at=local(v.acknowledged_at, "%m/%d %H:%M")), style="green")
+        return None
+
+    def _state(self, line: Text | None) -> None:
+        """A line under the banner saying what just happened (or is happening) to this handover."""
+        state = self.query_one("#ack-state", Static)
+        state.update(line or "")
+        state.display = line is not None
 
     def _may(self, action: str) -> bool:
         agent = self.app.services.agent
@@ -99,8 +127,13 @@ class HandoverDocScreen(ReportsFailures, Screen[None]):
         v = self.view
         title = t("handover.ack.title", date=v.shift_date.strftime("%Y/%m/%d"), from_shift=clean_line(v.from_shift),
                   to_shift=clean_line(v.to_shift))
-        self.app.push_screen(LineDialog(title, "", t("handover.ack.placeholder")),
-                             lambda reply: reply is not None and self._write("acknowledge", reply))
+        def given(reply: str | None) -> None:
+            if reply is not None:
+                self.query_one("#ack-banner", Static).display = False
+                self._state(Text(t("handover.ack.sending"), style="bold"))  # at once, in place
+                self._write("acknowledge", reply)
+
+        self.app.push_screen(LineDialog(title, "", t("handover.ack.placeholder")), given)
 
     def action_addendum(self) -> None:
         draft, self.addendum_draft = self.addendum_draft, ""

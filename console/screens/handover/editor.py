@@ -78,6 +78,7 @@ class HandoverScreen(ReportsFailures, Screen[None]):
         self.saved_at: str = ""
         self.conflict: HandoverView | None = None
         self.submit_after_save = False
+        self.submitting = False  # shown in the head at once: the write and the next screen take a moment
         self.inflight: HandoverContent | None = None
         self.undo: list[tuple[str, HandoverContent]] = []
 
@@ -134,6 +135,8 @@ class HandoverScreen(ReportsFailures, Screen[None]):
                       to_shift=clean_line(v.to_shift), status=t("handover.status.draft"), version=self.version))
         if self.conflict is not None:
             state = Text(t("handover.conflict", who=clean_line(self.conflict.content.saved_by or "?")), style="bold red")
+        elif self.submitting:
+            state = Text(t("handover.submitting"), style="bold")
         elif self.saving:
             state = Text(t("handover.saving"), style="dim")
         elif self.dirty:
@@ -328,6 +331,8 @@ class HandoverScreen(ReportsFailures, Screen[None]):
         def submit() -> None:
             if self.conflict is not None:
                 return
+            self.submitting = True
+            self._show_head()
             if self.saving:
                 self.submit_after_save = True
             else:
