@@ -9,6 +9,7 @@ STRINGS = {
     "queue.sort.priority": ("依優先度", "by priority"),
     "queue.sort.breach": ("最先逾期", "next breach first"),
     "queue.count": ("{n} 件", "{n} tickets"),
+    "queue.working": ("處理中…", "working…"),
     "queue.filtered": ("篩選:", "filter: "),
     "queue.filter.placeholder": ("/ 篩選主旨、客戶或案件編號", "/ filter by subject, customer or ticket number"),
     "queue.loading": ("載入中…", "Loading…"),

@@ -399,3 +399,31 @@ async def test_an_agent_may_not_change_a_ticket_someone_else_holds(queue_app, qu
         await pilot.press("n", *"插手", "ctrl+s")
         await queue_ui.settle(pilot)
         assert events(seed_small, tid, "internal_note") == []
+
+
+async def test_a_slow_write_says_working_in_place(queue_app, queue_ui, seed_small, monkeypatch):
+    """While a write is under way the bar says so, then the row shows the result (no blank wait)."""
+    import threading
+
+    from console.screens.queue import actions
+
+    release = threading.Event()
+    real = actions.perform
+
+    def slow(*args, **kwargs):
+        release.wait(10)
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(actions, "perform", slow)
+    tid = seed_small.tickets["unassigned"]
+    app = queue_app("amy")
+    async with app.run_test(size=SIZE) as pilot:
+        await queue_ui.settle(pilot)
+        await goto(pilot, tid)
+        await pilot.press("c")
+        bar = app.screen.query_one("#queue-bar")
+        await until(pilot, lambda: "working…" in bar.render().plain)
+        release.set()
+        await until(pilot, lambda: "working…" not in bar.render().plain)
+        await queue_ui.settle(pilot)
+        assert "陳雅婷" in queue_ui.row_text(app, tid)

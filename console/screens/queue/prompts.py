@@ -36,6 +36,7 @@ class QueueActionKeys:
     shiftdesk: Any
     query_state: QueueQuery
     _pinned: int | None
+    working: int = 0  # writes under way: the bar says so while any is (no blank wait)
 
     def _current(self) -> TicketRow | None:
         row = self.table.cursor_row
@@ -46,14 +47,24 @@ class QueueActionKeys:
     def _run(self, command: TicketCommand, row: TicketRow) -> None:
         self._write(command, row.id, row.version)
 
-    @work(thread=True, group="queue-write", exit_on_error=False)
+    def _busy(self, step: int) -> None:
+        """One more (or one fewer) write under way; the bar shows "working…" meanwhile."""
+        self.working = max(0, self.working + step)
+        self._render_bar()  # type: ignore[attr-defined]
+
     def _write(self, command: TicketCommand, ticket_id: int, version: int) -> None:
+        self._busy(+1)
+        self._write_worker(command, ticket_id, version)
+
+    @work(thread=True, group="queue-write", exit_on_error=False)
+    def _write_worker(self, command: TicketCommand, ticket_id: int, version: int) -> None:
         from console.screens.queue.actions import perform
 
         app = self.shiftdesk  # a failure (the database went away...) is reported by console/failures.py
         self.post_message(ActionDone(perform(app.wait_services(), app.reader, command, ticket_id, version=version)))
 
     def on_action_done(self, message: ActionDone) -> None:
+        self._busy(-1)
         outcome = message.outcome
         self.notify(outcome.message, severity=outcome.severity, markup=False)  # type: ignore[arg-type]
         if outcome.row is not None:
@@ -77,6 +88,7 @@ class QueueActionKeys:
             self._run(commands.Claim(), row)
 
     def action_next_ticket(self) -> None:
+        self._busy(+1)
         self._take_next()
 
     @work(thread=True, group="queue-write", exit_on_error=False)
@@ -87,6 +99,7 @@ class QueueActionKeys:
         self.post_message(NextTaken(take_next(app.wait_services(), app.reader)))
 
     def on_next_taken(self, message: NextTaken) -> None:
+        self._busy(-1)
         outcome = message.outcome
         self.notify(outcome.message, severity=outcome.severity, markup=False)  # type: ignore[arg-type]
         if outcome.row is not None:

@@ -142,6 +142,8 @@ class QueueScreen(QueueActionKeys, QueuePresence, ReportsFailures, Screen[None])
         if self.query_state.text:
             bar.append("  " + t("queue.filtered"), style="dim")
             bar.append(clean.clean_line(self.query_state.text, limit=40))
+        if self.working:
+            bar.append("  " + t("queue.working"), style="bold")
         self.query_one("#queue-bar", Static).update(bar)
 
     # -- loading -------------------------------------------------------------------------------------
@@ -288,6 +290,8 @@ class QueueScreen(QueueActionKeys, QueuePresence, ReportsFailures, Screen[None])
             self.table.fail(text)
         elif group == "queue-detail":
             self.detail.clear(Text(text))
+        elif group == "queue-write":  # the write failed: it is no longer under way
+            self._busy(-1)
 
     # -- the tick ------------------------------------------------------------------------------------
 
