@@ -156,6 +156,7 @@ async def test_set_status_solved_stops_resolution_and_leaves_the_queue(queue_app
         assert clock_state(seed_small, tid, "resolution") == "stopped"
         assert app.screen.table.index_of(tid) is None  # solved tickets are not in the open queue
         assert f"#{tid}" not in queue_ui.screen_text(app).split("Thread")[0]
+        assert not any("not in the queue" in m for m in toasts(app))  # done with it: the list moves on
 
 
 async def test_change_priority_moves_the_row_and_the_cursor_follows(queue_app, queue_ui, seed_small):

@@ -37,6 +37,7 @@ class QueueActionKeys:
     query_state: QueueQuery
     _pinned: int | None
     working: int = 0  # writes under way: the bar says so while any is (no blank wait)
+    _following: int | None = None  # the ticket keep_working follows: gone from every view is no news
 
     def _current(self) -> TicketRow | None:
         row = self.table.cursor_row
@@ -78,6 +79,7 @@ class QueueActionKeys:
         """Refresh after this agent changed a ticket; if it is the one under the cursor it stays
         selected, in another view (Mine, All open) when the change took it out of this one."""
         if self.table.cursor_key == ticket_id:
+            self._following = ticket_id
             self.jump_to(ticket_id, ("mine", "open"))
         else:
             self.reload()
@@ -230,6 +232,10 @@ class QueueActionKeys:
         from console.screens.queue.view import label
 
         ticket_id = message.ticket_id
+        following, self._following = self._following == ticket_id, None
+        if not message.found and following:  # solved or closed by this agent: the list moves on
+            self.reload()
+            return
         if not message.found:
             if message.status is None:
                 self.notify(t("queue.not_found", id=ticket_id), severity="warning", markup=False)
