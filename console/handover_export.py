@@ -124,14 +124,17 @@ def summary_lines(content: HandoverContent) -> list[str]:
     ]
 
 
-def to_markdown(view: HandoverView) -> str:
+def to_markdown(view: HandoverView, *, name_zone: bool = True) -> str:
+    """The handover in the seeds' shape. `name_zone`: say which zone its times are in (an export
+    must; the console's own screen names it once, in the header)."""
     c = view.content
     out = [f"## {t('handover.md.title', date=view.shift_date.strftime('%Y/%m/%d'), from_shift=md_inline(view.from_shift), to_shift=md_inline(view.to_shift))}", ""]
     if view.submitted_at is not None:
         out.append(f"- {t('handover.md.author', who=md_inline(view.author), at=local(view.submitted_at))}")
     else:
         out.append(f"- {t('handover.md.draft', who=md_inline(view.author))}")
-    out.append(f"- {t('handover.md.zone', zone=md_inline(zone_name()))}")  # every time below is in it
+    if name_zone:
+        out.append(f"- {t('handover.md.zone', zone=md_inline(zone_name()))}")  # every time below is in it
     if view.acknowledged_at is not None:
         out.append(f"- {t('handover.md.acked', who=md_inline(view.acknowledged_by), at=local(view.acknowledged_at))}")
         if view.ack_reply:

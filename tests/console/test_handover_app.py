@@ -268,6 +268,7 @@ async def _acknowledging_shows_itself(db_path) -> None:
         assert seen_stale == []
         text = screen_text(app)
         assert "已由 王組長" in text and "確認接班" in text
+        assert "時間以" not in text and text.count("Asia/Taipei") == 1  # the zone: once, in the header
         doc.query_one("#handover-doc").scroll_end(animate=False)
         await pilot.pause()
         text = screen_text(app)

@@ -85,7 +85,7 @@ class HandoverDocScreen(ReportsFailures, Screen[None]):
         status, document = self.query_one("#doc-status", Static), self.query_one("#handover-markdown", Markdown)
         status.update(Text(t("handover.doc.preparing"), style="dim"))
         status.display, document.display = True, False
-        rendering = document.update(to_markdown(self.view))
+        rendering = document.update(to_markdown(self.view, name_zone=False))  # the header names it
 
         async def rendered() -> None:
             await rendering
