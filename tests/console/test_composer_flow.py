@@ -253,15 +253,16 @@ async def test_a_reply_claims_an_unassigned_ticket_and_says_so(queue_app, queue_
         assert "took by replying  assignee — → 陳雅婷" in history
 
 
-async def test_a_reply_to_someone_elses_ticket_leaves_it_theirs(queue_app, queue_ui, seed_small):
+async def test_a_lead_replying_to_someone_elses_ticket_leaves_it_theirs(queue_app, queue_ui, seed_small):
     tid = seed_small.tickets["bens"]
-    app = queue_app("amy", "en")
+    app = queue_app("lead.lin", "en")
     async with app.run_test(size=SIZE) as pilot:
         await open_composer(pilot, queue_ui, tid)
         await pilot.press("tab", "tab", *"Checking with the warehouse.")
         await send_and_return(pilot, queue_ui)
         with seed_small.db.read() as session:
             assert session.get(Ticket, tid).assignee_id == seed_small.agents["ben"]
+        assert [e.actor_id for e in replies(seed_small, tid)] == [seed_small.agents["lead.lin"]]
         assert not any("now yours" in m for m in toasts(app))
 
 
