@@ -20,18 +20,13 @@ from sqlmodel import select
 from store.db.engine import Database
 from store.defaults import ensure_defaults
 from store.demo import text as words
-from store.demo.life import METRICS, Batch, Life, Rules
+from store.demo.life import HOUR_WEIGHTS, METRICS, TZ_OFFSET, Batch, Life, Rules
 from store.models import PRIORITIES, Agent, Ticket
 from store.sla.policies import PolicyBook, load_policy_book
 
 Progress = Callable[[str, int, int], None]
 """progress(phase, done, total); phases in order: people, history and tickets (together), indexes, rollups."""
 
-# Intake per local hour: the seeds' daytime curve (08-10 15%, 10-12 30%, 12-14 10%,
-# 14-16 25%, 16-18 20%) with a thin night for a 24-hour service.
-HOUR_WEIGHTS = (1.0, 0.6, 0.4, 0.3, 0.3, 0.5, 1.0, 2.5, 7.5, 7.5, 15, 15, 5, 5, 12.5, 12.5, 10, 10,
-                5, 4, 4, 3, 2, 1.5)
-TZ_OFFSET = 8 * 3600  # Asia/Taipei has no DST
 TIER_CUTS = ((0.01, "diamond"), (0.04, "platinum"), (0.10, "gold"))
 CHUNK = 10_000
 

@@ -31,6 +31,14 @@ FOLLOW_UP, REOPEN, PENDING, NOTE = 0.10, 0.04, 0.25, 0.10
 CSAT_WEIGHTS = ((2, 3, 8, 30, 57), (15, 20, 25, 25, 15))  # scores 1-5: met, breached
 NPS_WEIGHTS = ((1, 1, 1, 1, 1, 2, 3, 8, 14, 28, 40), (8, 6, 6, 8, 8, 10, 12, 12, 12, 10, 8))  # 0-10
 CLOSE_AFTER = 4 * 86400  # a solved ticket is closed four days later
+# Intake per local hour: the seeds' daytime curve (08-10 15%, 10-12 30%, 12-14 10%,
+# 14-16 25%, 16-18 20%) with a thin night for a 24-hour service. Customers write back (a reopen)
+# on the same curve as they write in: reopens at any hour of the night made the night shift's
+# repeat contact read ~30% (a handful of arrivals against a steady trickle of reopens).
+HOUR_WEIGHTS = (1.0, 0.6, 0.4, 0.3, 0.3, 0.5, 1.0, 2.5, 7.5, 7.5, 15, 15, 5, 5, 12.5, 12.5, 10, 10,
+                5, 4, 4, 3, 2, 1.5)
+TZ_OFFSET = 8 * 3600  # Asia/Taipei has no DST
+DAY = 86400
 
 
 @dataclass
@@ -243,7 +251,27 @@ class _ClosedPlan:
     def place(self, t0: float) -> float:
         """The arrival drawn for it, or earlier if its life would not be over by now."""
         latest = self.life.now - 60 - self.length
-        return t0 if t0 <= latest else latest - self.life.rng.random() * 6 * 3600
+        t0 = t0 if t0 <= latest else latest - self.life.rng.random() * 6 * 3600
+        if self.reopen is None:
+            return t0
+        self._reopen_at_customer_hours(t0)
+        over = t0 + self.length - (self.life.now - 60)
+        # Whole days earlier, so the arrival and the return keep their hours of the day.
+        return t0 - math.ceil(over / DAY) * DAY if over > 0 else t0
+
+    def _reopen_at_customer_hours(self, t0: float) -> None:
+        """Redraw when the customer writes back so that it follows the intake curve (local hours):
+        the return delay stays roughly exponential (a day on average), thinned by the hour's weight."""
+        rng, solved = self.life.rng, t0 + self.solve
+        back, answer, again = self.reopen  # type: ignore[misc]
+        while True:
+            gap = rng.expovariate(1 / DAY)
+            hour = int((solved + gap + TZ_OFFSET) % DAY // 3600)
+            if rng.random() * _PEAK_WEIGHT < HOUR_WEIGHTS[hour]:
+                break
+        shift = self.solve + gap - back
+        self.reopen = (back + shift, answer + shift, again + shift)
+        self.length = self.reopen[2]
 
     def play(self, st: State, pol: Rules) -> None:
         life, t0, targets, english = self.life, st.t0, self.targets, self.english
@@ -294,6 +322,9 @@ class _ClosedPlan:
             score = rng.choices(range(11), weights=NPS_WEIGHTS[breached])[0]
             life.batch.surveys.append((st.tid, "nps", score, life.ts(solved + 7200), ""))
             life.ev(st.tid, "survey", solved + 7200, None, data={"kind": "nps", "score": score})
+
+
+_PEAK_WEIGHT = max(HOUR_WEIGHTS)
 
 
 class _OpenPlan:

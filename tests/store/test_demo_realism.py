@@ -139,3 +139,64 @@ def test_figures_sit_in_the_ranges_the_seeds_call_normal(demo):
     assert 0.03 <= f["repeat_contact"] <= 0.10, f
     assert 0.75 <= f["fcr"] <= 0.92, f
     assert 0.80 <= f["first_reply_attainment"] <= 0.97, f
+
+
+SHIFTS = (("早班", 7), ("晚班", 15), ("大夜", 23))  # the default shifts, Taipei local start hours (8 h each)
+
+
+def _shift_of(at: float) -> str:
+    hour = int((at + 8 * 3600) % 86400 // 3600)
+    return next(name for name, start in reversed(SHIFTS) if hour >= start) if hour >= 7 else "大夜"
+
+
+def _contacts_by_shift(conn: sqlite3.Connection) -> dict[str, list[int]]:
+    """Seed 003 by hand, from the raw rows: per shift (summed over the days), [contacts, repeats].
+    A contact is a new ticket or a reopen (a status change from solved back to open); a repeat is a
+    reopen, or a new ticket whose customer had another ticket in the same top-level category solved
+    within the 7 days before it was created."""
+    out = {name: [0, 0] for name, _ in SHIFTS}
+    solves: dict[tuple[int, str], list[float]] = {}
+    tickets = conn.execute("SELECT id, customer_id, category, created_at FROM ticket ORDER BY created_at, id").fetchall()
+    group = {tid: (customer, category.split("/")[0]) for tid, customer, category, _ in tickets}
+    for tid, at, to, was in conn.execute(
+            "SELECT ticket_id, at, json_extract(data, '$.to'), json_extract(data, '$.from') FROM ticket_event "
+            "WHERE kind = 'status_changed' ORDER BY ticket_id, id"):
+        if to in ("solved", "closed") and was not in ("solved", "closed"):
+            solves.setdefault(group[tid], []).append(epoch(at))
+        elif was in ("solved", "closed") and to not in ("solved", "closed"):
+            out[_shift_of(epoch(at))][0] += 1
+            out[_shift_of(epoch(at))][1] += 1
+    for _tid, customer, category, created in tickets:
+        c = epoch(created)
+        shift = out[_shift_of(c)]
+        shift[0] += 1
+        shift[1] += any(c - WINDOW <= s <= c for s in solves.get((customer, category.split("/")[0]), ()))
+    return out
+
+
+def test_every_shift_sees_a_normal_repeat_contact_rate(demo):
+    """Customers write back on the same daily curve as they write in: a night shift (大夜, a twentieth
+    of the day's arrivals) is not swamped by reopens placed at any hour (it read ~30% before)."""
+    for name, (contacts, repeats) in _contacts_by_shift(demo).items():
+        assert contacts > 100, name
+        assert repeats / contacts < 0.12, (name, contacts, repeats)
+
+
+def test_the_read_path_counts_the_night_shifts_repeats_as_the_raw_rows_do(tmp_path):
+    """The report's figures for the night shifts, one read per night, equal the hand count."""
+    from store.reports.figures import read
+
+    path = tmp_path / "demo.db"
+    db = open_database(path)
+    generate(db, DemoSpec(tickets=100, history=1500, days=7, seed=5), NOW)
+    with db.read() as session:
+        last = int(NOW.timestamp()) - 15 * 3600  # 23:00 in Taipei the evening before
+        nights = [(k, last - k * 86400, last - k * 86400 + 8 * 3600) for k in range(12)]
+        got = read(session, nights)
+    db.dispose()
+    conn = sqlite3.connect(path)
+    by_hand = _contacts_by_shift(conn)["大夜"]
+    conn.close()
+    contacts = sum(f[""].contacts for f in got.values() if "" in f)
+    repeats = sum(f[""].repeat_contacts for f in got.values() if "" in f)
+    assert [contacts, repeats] == by_hand
