@@ -32,7 +32,7 @@ def register(app: typer.Typer) -> None:
     @app.command()
     def demo(
         ctx: typer.Context,
-        tickets: int = typer.Option(2000, "--tickets", min=0, help="Open tickets to create."),
+        tickets: int = typer.Option(400, "--tickets", min=0, help="Open tickets to create (the backlog)."),
         history: int = typer.Option(20000, "--history", min=0, help="Closed tickets spread over the window."),
         days: int = typer.Option(30, "--days", min=1, max=3650, help="How many days back the history goes."),
         seed: int = typer.Option(7, "--seed", help="Random seed: the same seed gives the same data."),

@@ -33,7 +33,10 @@ CHUNK = 10_000
 
 @dataclass(frozen=True)
 class DemoSpec:
-    tickets: int = 2_000
+    """The default is shaped like a real queue: the backlog (open tickets) is under one day of
+    arrivals (400 against ~667 a day), so today's resolution rate reads like a working desk's."""
+
+    tickets: int = 400
     history: int = 20_000
     days: int = 30
     seed: int = 7

@@ -16,6 +16,7 @@ not read from the report code:
 from __future__ import annotations
 
 import sqlite3
+from pathlib import Path
 from datetime import UTC, datetime
 
 import pytest
@@ -200,3 +201,23 @@ def test_the_read_path_counts_the_night_shifts_repeats_as_the_raw_rows_do(tmp_pa
     contacts = sum(f[""].contacts for f in got.values() if "" in f)
     repeats = sum(f[""].repeat_contacts for f in got.values() if "" in f)
     assert [contacts, repeats] == by_hand
+
+
+def test_the_default_backlog_is_under_one_day_of_arrivals_and_today_reads_like_a_working_desk(tmp_path):
+    """The default's shape (open tickets under a day of arrivals), scaled down: at 14:00 local the
+    day's resolution rate and the backlog sit where a working desk's do (it read ~3% with 2,000 open
+    against ~667 arrivals a day)."""
+    from console.commands import setup
+    from store.reports.figures import figures, local_midnight
+
+    spec = DemoSpec()
+    assert spec.tickets <= spec.history / spec.days
+    source = Path(setup.__file__).read_text(encoding="utf-8")
+    assert f'typer.Option({spec.tickets}, "--tickets"' in source and f'typer.Option({spec.history}, "--history"' in source
+    scale = 8
+    db = open_database(tmp_path / "demo.db")
+    generate(db, DemoSpec(tickets=spec.tickets // scale, history=spec.history // scale, days=spec.days, seed=3), NOW)
+    with db.read() as session:
+        today = figures(session, local_midnight(NOW, "Asia/Taipei"), NOW)[""]
+    db.dispose()
+    assert 0.25 <= today.resolution_rate <= 0.75, (today.received_solved, today.received)
