@@ -337,6 +337,16 @@ class RollupCount(SQLModel, table=True):
     nps_det: int = _counter()
 
 
+class TeamSetting(SQLModel, table=True):
+    """A setting of the whole team, read by every console and the CLI (store/team/team_settings.py);
+    the per-machine settings file holds only what one person chooses (language, theme)."""
+
+    __tablename__ = "team_setting"
+    name: str = Field(sa_column=Column(String(64), primary_key=True))
+    value: str = Field(sa_column=Column(String(256), nullable=False))
+    updated_at: datetime = Field(sa_column=Column(UTCDateTime(), nullable=False))
+
+
 class FigureFact(SQLModel, table=True):
     """One countable thing that happened, with the ticket's values at that instant (store/rollups/facts.py).
 

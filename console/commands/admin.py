@@ -192,6 +192,43 @@ def parse_targets(values: list[str]) -> dict[str, dict[str, int | str]]:
     return cells
 
 
+def _window(session: Any) -> int:
+    from store.team.team_settings import repeat_window
+
+    return repeat_window(session.connection())
+
+
+def _print_window(seconds: int) -> None:
+    from store.team.team_settings import format_window
+
+    out.print(Text(t("admin.policy.repeat_window", window=format_window(seconds))))
+
+
+def _parse_window(value: str | None) -> int | None:
+    if value is None:
+        return None
+    from store.team.team_settings import parse_window
+
+    try:
+        return parse_window(value)
+    except ValueError as exc:
+        _fail(f"--repeat-window: {exc}", 2)
+    return None
+
+
+def _set_window(ctx: typer.Context, seconds: int) -> None:
+    """Set the team's window and recompute the facts with it, with a bar per phase (one transaction)."""
+    from console.commands.rollups import phase_bar, phase_reporter
+    from store.rollups.rebuild import change_repeat_window
+    from store.team.team_settings import format_window
+
+    with phase_bar() as progress:
+        facts = run_as_actor(ctx, "policy set --repeat-window", lambda s, at, actor: change_repeat_window(
+            s, at, actor.id, seconds, phase_reporter(progress)))
+    key = "admin.policy.window_unchanged" if facts is None else "admin.policy.window_saved"
+    out.print(Text(t(key, window=format_window(seconds), facts=facts)))
+
+
 def _register_policy(app: typer.Typer) -> None:
     policy_app = typer.Typer(help="SLA policies: targets per priority, conditions, order, calendar.",
                              no_args_is_help=True, rich_markup_mode=None)
@@ -202,13 +239,14 @@ def _register_policy(app: typer.Typer) -> None:
         """Every policy in the order they are tried; the first that matches a ticket applies."""
         from store.sla.policy_admin import list_policies
 
-        policies = _read(ctx, list_policies)
+        policies, window = _read(ctx, lambda s: (list_policies(s), _window(s)))
         table = Table(t("admin.col.position"), t("admin.col.name"), t("admin.col.conditions"), t("admin.col.calendar"))
         for p in policies:
             name = p.name + ("" if p.active else " " + t("admin.policy.inactive"))
             table.add_row(str(p.position), Text(clean_line(name)), Text(clean_line(_conditions(p))),
                           Text(clean_line(p.calendar or "-")))
         out.print(table)
+        _print_window(window)
 
     @policy_app.command("show")
     def policy_show(ctx: typer.Context, name: str = typer.Argument(...),
@@ -218,16 +256,17 @@ def _register_policy(app: typer.Typer) -> None:
 
         from store.sla.policy_admin import get_policy
 
-        policy = _read(ctx, lambda s: get_policy(s, name))
+        policy, window = _read(ctx, lambda s: (get_policy(s, name), _window(s)))
         if as_json:
-            typer.echo(json.dumps(asdict(policy), ensure_ascii=False, indent=2))
+            typer.echo(json.dumps({**asdict(policy), "repeat_window_seconds": window}, ensure_ascii=False, indent=2))
         else:
             _print_policy(policy)
+            _print_window(window)
 
     def _edit(create: bool):
         def command(
             ctx: typer.Context,
-            name: str = typer.Argument(..., help="The policy's name."),
+            name: str = typer.Argument(... if create else None, help="The policy's name."),
             target: list[str] = typer.Option(None, "--target", "-t",
                                              help="PRIORITY.METRIC=MINUTES (or 2h, 3bd business days, or off); repeatable."),
             priorities: str = typer.Option(None, "--priorities", help="Comma-separated, or 'any'."),
@@ -240,9 +279,13 @@ def _register_policy(app: typer.Typer) -> None:
             warn_share: float = typer.Option(None, "--warn-share", help="At risk in this last share (0.25)."),
             pause: str = typer.Option(None, "--pause", help="Statuses that pause resolution: pending,on_hold or none."),
             active: bool = typer.Option(None, "--active/--inactive", help="Switch the policy on or off."),
+            repeat_window: str = typer.Option(
+                None, "--repeat-window", hidden=create,
+                help="The team's repeat-contact window, 1h to 90d (7d, 36h); recomputes the figures."),
         ) -> None:
             from store.sla.policy_admin import PolicyChange, set_policy
 
+            window = _parse_window(repeat_window)
             try:
                 change = PolicyChange(
                     position=position, active=active, priorities=_list_option(priorities),
@@ -251,6 +294,14 @@ def _register_policy(app: typer.Typer) -> None:
                     pause_statuses=_list_option(pause))
             except ValueError as exc:
                 _fail(str(exc), 2)
+            if window is not None:
+                if create:
+                    _fail(t("admin.policy.name_needed"), 2)
+                _set_window(ctx, window)
+                if name is None and change == PolicyChange():
+                    return
+            if name is None:
+                _fail(t("admin.policy.name_needed"), 2)
             if not create and change == PolicyChange():
                 _fail(t("admin.policy.nothing"), 2)
             command_name = "policy add" if create else "policy set"

@@ -19,7 +19,7 @@ from console.sanitize import clean_line
 from store.limits import check_id
 
 FORMATS = ("table", "csv", "json")
-ENTITIES = ("ticket", "agent", "sla_policy", "calendar", "shift", "handover", "customer")
+ENTITIES = ("ticket", "agent", "sla_policy", "calendar", "shift", "handover", "customer", "team_setting")
 CSV_HEADER = ("id", "at", "actor", "entity", "entity_id", "action", "field", "before", "after")
 
 

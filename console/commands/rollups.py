@@ -26,12 +26,13 @@ def _db_group(app: typer.Typer) -> typer.Typer:
     raise RuntimeError("console.commands.setup must register the db group first")
 
 
-def _bar():
+def phase_bar():
     return Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
                     console=err, transient=True)
 
 
-def _reporter(progress: Progress):
+def phase_reporter(progress: Progress):
+    """progress(phase, done, total) for the store's rebuild, one bar per phase."""
     tasks: dict[str, object] = {}
 
     def report(phase: str, done: int, total: int) -> None:
@@ -53,8 +54,8 @@ def register(app: typer.Typer) -> None:
 
         db = open_database(cli_state(ctx).db_url)
         started = time.perf_counter()
-        with _bar() as progress, db.engine.begin() as conn:
-            facts = rebuild(conn, _reporter(progress))
+        with phase_bar() as progress, db.engine.begin() as conn:
+            facts = rebuild(conn, phase_reporter(progress))
         db.dispose()
         out.print(Text(t("rollups.rebuilt", facts=facts, seconds=time.perf_counter() - started)))
 
@@ -65,10 +66,10 @@ def register(app: typer.Typer) -> None:
         from store.rollups.rebuild import check as check_rollups
 
         db = open_database(cli_state(ctx).db_url)
-        with _bar() as progress, db.engine.connect() as conn:
+        with phase_bar() as progress, db.engine.connect() as conn:
             transaction = conn.begin()
             try:
-                result = check_rollups(conn, _reporter(progress))
+                result = check_rollups(conn, phase_reporter(progress))
             finally:
                 transaction.rollback()
         db.dispose()

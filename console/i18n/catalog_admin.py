@@ -42,6 +42,19 @@ STRINGS = {
         "--target {value}:格式應為 優先級.指標=分鐘(例如 high.first_reply=90、urgent.resolution=4h、normal.resolution=3bd(營業日)或 low.next_reply=off)",
         "--target {value}: expected PRIORITY.METRIC=MINUTES (e.g. high.first_reply=90, urgent.resolution=4h, normal.resolution=3bd for business days, or low.next_reply=off)",
     ),
+    "admin.policy.repeat_window": (
+        "重複聯繫期間(全團隊):同一客戶、同一主分類在前一張工單解決後 {window} 內再來信,算作重複聯繫",
+        "Repeat-contact window (the team's): a new ticket from the same customer in the same top-level category within {window} after their previous one was solved is a repeat contact",
+    ),
+    "admin.policy.window_saved": (
+        "重複聯繫期間已改為 {window},並以此重算了 {facts} 筆統計事實。",
+        "Repeat-contact window set to {window}; {facts} facts recomputed with it.",
+    ),
+    "admin.policy.window_unchanged": ("重複聯繫期間已是 {window},沒有變更。", "The repeat-contact window is already {window}."),
+    "admin.policy.name_needed": (
+        "請指定政策名稱,或只用 --repeat-window 變更全團隊的重複聯繫期間。",
+        "Name a policy, or give only --repeat-window to change the team's repeat-contact window.",
+    ),
     "admin.policy.warn": ("剩餘不到目標的 {share:.0%} 時標示為即將逾時", "at risk in the last {share:.0%} of a target"),
     "admin.policy.pauses": ("暫停計時的狀態:{statuses}", "resolution pauses while: {statuses}"),
     "admin.calendar.saved": ("行事曆「{name}」已儲存。", "Calendar '{name}' saved."),

@@ -43,6 +43,11 @@ SUPERVISOR_WRITES = {
     "shift": "INSERT, UPDATE, DELETE",
     "agent": "INSERT, UPDATE",
     "reply_template": "INSERT, UPDATE, DELETE",
+    "team_setting": "INSERT, DELETE",
+    # Changing the team's repeat window recomputes every fact and rollup (store/rollups/rebuild.py).
+    "rollup_count": "DELETE",
+    "rollup_hist": "DELETE",
+    "rollup_open": "DELETE",
 }
 _NAME = re.compile(r"^[a-z_][a-z0-9_]{0,40}$")
 

@@ -17,6 +17,7 @@ from store.reports.figures import Segment, bound, read
 from store.reports.live import agent_names
 from store.rollups.metrics import METRICS, Figures, category_flags, csat_band, nps_band, repeat_band
 from store.team.shifts import list_shifts, windows_between
+from store.team.team_settings import repeat_window
 
 SCHEMA = "shiftdesk.report/2"
 BY = ("agent", "channel", "priority", "category", "hour", "shift")
@@ -107,7 +108,8 @@ def build(session: Session, start: datetime, end: datetime, *, by: str | None, t
     total = read(session, [("", lo, hi)]).get("", {}).get("", Figures())
     doc: dict[str, object] = {
         "schema": SCHEMA, "generated_at": _iso(now or datetime.now(UTC)), "from": _iso(start), "to": _iso(end),
-        "tz": tz, "by": by, "totals": figures_row(total), "rows": [],
+        "tz": tz, "by": by, "repeat_window_s": repeat_window(session.connection()),
+        "totals": figures_row(total), "rows": [],
     }
     if by is None:
         return doc

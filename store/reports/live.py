@@ -17,10 +17,11 @@ from sqlmodel import Session
 from store.models import PRIORITIES
 from store.reports.figures import IntakeCurve, Period, figures, intake_curve, panel_periods, settle
 from store.rollups.facts import sec as epoch
-from store.rollups.metrics import Figures
+from store.rollups.metrics import REPEAT_WINDOW_SECONDS, Figures
 from store.sla.clocks import at_risk_horizon
 from store.sla.policies import load_policy_book
 from store.team.shifts import ShiftWindow, current_shift
+from store.team.team_settings import repeat_window
 
 PERIODS = ("shift", "today", "week")
 BREAKDOWNS = ("agent", "channel", "priority", "category")
@@ -56,6 +57,7 @@ class PanelSnapshot:
     breakdown_dim: str | None
     breakdown: dict[str, Figures] = field(default_factory=dict)
     agent_labels: dict[str, str] = field(default_factory=dict)
+    repeat_window: int = REPEAT_WINDOW_SECONDS  # the team's, in seconds: what "repeat contact" counted
 
 
 def at_risk_until(session: Session, now: datetime) -> int:
@@ -157,7 +159,7 @@ def panel_snapshot(session: Session, now: datetime, *, period: str = "shift", di
         at=now, shift=shift, periods=periods, totals=totals, breached=breached, breached_count=breached_count,
         at_risk=at_risk, at_risk_count=at_risk_count, open_counts=open_counts(session),
         intake=intake_curve(session, now, shift.tz), breakdown_period=period, breakdown_dim=dim,
-        breakdown=breakdown, agent_labels=labels)
+        breakdown=breakdown, agent_labels=labels, repeat_window=repeat_window(session.connection()))
 
 
 

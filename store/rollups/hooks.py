@@ -41,7 +41,8 @@ from store.rollups.facts import (
     sec,
     solve_transitions,
 )
-from store.rollups.metrics import COUNTERS, REPEAT_WINDOW_SECONDS
+from store.rollups.metrics import COUNTERS
+from store.team.team_settings import repeat_window
 
 GRAIN_HOUR, GRAIN_DAY, GRAIN_BLOCK, GRAIN_QUARTER = 0, 1, 2, 3
 # Every counter is kept per quarter hour, hour, UTC day and four-hour block (00, 04, ... 20 UTC).
@@ -238,11 +239,13 @@ def _peers_of(conn: Connection, customers: set[int]) -> tuple[dict[int, tuple[in
     return tickets, solves
 
 
-def refresh(session: Session, conn: Connection, ticket_ids: Iterable[int],
-            window: int = REPEAT_WINDOW_SECONDS) -> None:
+def refresh(session: Session, conn: Connection, ticket_ids: Iterable[int], window: int | None = None) -> None:
     """Recompute the facts of the touched tickets, and of the customer's other tickets whose repeat or
     first-contact facts they can change (solved within the window before one was created, or created
-    within the window after one was solved); write the difference."""
+    within the window after one was solved); write the difference. The window is the team's
+    (store/team/team_settings.py) unless told another."""
+    if window is None:
+        window = repeat_window(conn)
     touched = set(ticket_ids)
     fresh_histories = {h.id: h for h in history.load(conn, touched)}
     tickets, stored_solves = _peers_of(conn, {h.customer_id for h in fresh_histories.values()})

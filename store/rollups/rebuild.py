@@ -12,11 +12,14 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import datetime
 
-from sqlalchemy import insert, text
+from sqlalchemy import delete, insert, text
 from sqlalchemy.engine import Connection
+from sqlmodel import Session
 
-from store.models import FigureFact
+from store.audit import record_audit
+from store.models import FigureFact, TeamSetting
 from store.rollups import history
 from store.rollups.facts import (
     AGENT_ONLY,
@@ -40,11 +43,14 @@ from store.rollups.hooks import (
     GRAINS,
     fact_rows,
 )
-from store.rollups.metrics import COUNTERS, REPEAT_WINDOW_SECONDS
+from store.rollups.metrics import COUNTERS
+from store.team.permissions import require
+from store.team.team_settings import REPEAT_WINDOW, check_window, format_window, repeat_window
 
 Progress = Callable[[str, int, int], None]
 TICKETS_PER_STEP = 2000
 _FACTS = FigureFact.__table__  # type: ignore[attr-defined]
+_SETTINGS = TeamSetting.__table__  # type: ignore[attr-defined]
 
 
 def _what_sql(what: object) -> str:
@@ -127,9 +133,11 @@ def _steps(conn: Connection) -> list[list[int]]:
     return steps
 
 
-def rebuild(conn: Connection, progress: Progress | None = None, *, window: int = REPEAT_WINDOW_SECONDS) -> int:
-    """Empty the facts and rollups and refill them from ticket, ticket_event, sla_clock, survey and audit;
-    returns how many facts were written."""
+def rebuild(conn: Connection, progress: Progress | None = None, *, window: int | None = None) -> int:
+    """Empty the facts and rollups and refill them from ticket, ticket_event, sla_clock, survey and audit,
+    with the team's repeat window unless told another; returns how many facts were written."""
+    if window is None:
+        window = repeat_window(conn)
     for table in ("figure_fact", "rollup_count", "rollup_hist", "rollup_open"):
         conn.execute(text(f"DELETE FROM {table}"))
     steps = _steps(conn)
@@ -149,6 +157,28 @@ def rebuild(conn: Connection, progress: Progress | None = None, *, window: int =
     if progress:
         progress("rollups", 1, 1)
     return written
+
+
+# -- the team's repeat window ---------------------------------------------------------------------
+
+
+def change_repeat_window(session: Session, at: datetime, actor_id: int | None, seconds: int,
+                         progress: Progress | None = None) -> int | None:
+    """Set the team's repeat-contact window (supervisors only, audited) and recompute every fact and
+    rollup with it, in the caller's transaction: the facts already recorded were counted with the old
+    window, and a mix of the two would make `db check` differ. Returns the facts written (0 when the
+    window is unchanged: nothing is recomputed)."""
+    require(session, actor_id, "supervisor", "policy set --repeat-window")
+    check_window(seconds)
+    conn = session.connection()
+    before = repeat_window(conn)
+    if before == seconds:
+        return None
+    conn.execute(delete(_SETTINGS).where(_SETTINGS.c.name == REPEAT_WINDOW))
+    conn.execute(insert(_SETTINGS).values(name=REPEAT_WINDOW, value=str(seconds), updated_at=at))
+    record_audit(session, at, actor_id, "team_setting", None, "repeat_window",
+                 {"repeat_window": format_window(before)}, {"repeat_window": format_window(seconds)})
+    return rebuild(conn, progress, window=seconds)
 
 
 # -- checking ----------------------------------------------------------------------------------------
@@ -196,7 +226,7 @@ def _facts(conn: Connection) -> dict[tuple, int]:
     return {tuple(r[:-1]): r[-1] for r in conn.execute(text(f"SELECT {cols}, COUNT(*) FROM figure_fact GROUP BY {cols}"))}
 
 
-def check(conn: Connection, progress: Progress | None = None, *, window: int = REPEAT_WINDOW_SECONDS) -> CheckResult:
+def check(conn: Connection, progress: Progress | None = None, *, window: int | None = None) -> CheckResult:
     """Compare the live facts and rollups with a rebuild from history. The rebuild is done in place:
     the caller runs this inside a transaction and rolls it back."""
     live = {table: _rows(conn, table) for table in _TABLES}

@@ -172,3 +172,26 @@ def test_db_grants_prints_the_team_roles_sql():
     assert "GRANT shiftdesk_agent TO shiftdesk_lead;" in result.output
     assert "REVOKE UPDATE, DELETE, TRUNCATE ON support.ticket_event, support.audit" in result.output
     assert runner.invoke(app, ["db", "grants", "--prefix", "x; drop"]).exit_code == 2
+
+
+def test_the_repeat_window_is_the_teams_set_by_a_supervisor_and_shown_with_the_policies(dbfile):
+    """`policy set --repeat-window` (no policy named) stores the team's window in the database; every
+    console and the CLI read it from there; `policy list`, `policy show` and the report show it."""
+    assert "within 7d after" in run(dbfile, "policy", "list").output
+    refused = run(dbfile, "policy", "set", "--repeat-window", "3d", who="amy")
+    assert refused.exit_code == 1 and "needs the supervisor role" in refused.output
+    for bad, why in (("91d", "outside 1 hour to 90 days"), ("30m", "outside 1 hour to 90 days"),
+                     ("7", "not a duration")):
+        result = run(dbfile, "policy", "set", "--repeat-window", bad, who="boss")
+        assert result.exit_code == 2 and why in result.output and "--repeat-window" in result.output
+    done = run(dbfile, "policy", "set", "--repeat-window", "36h", who="boss")
+    assert done.exit_code == 0 and "Repeat-contact window set to 36h" in done.output, done.output
+    assert "already 36h" in run(dbfile, "policy", "set", "--repeat-window", "36h", who="boss").output
+    assert "within 36h after" in run(dbfile, "policy", "list").output
+    assert json.loads(run(dbfile, "policy", "show", "default", "--json").output)["repeat_window_seconds"] == 36 * 3600
+    report = json.loads(run(dbfile, "report", "--format", "json").output)
+    assert report["repeat_window_s"] == 36 * 3600
+    nothing = run(dbfile, "policy", "set", who="boss")
+    assert nothing.exit_code == 2 and "Name a policy" in nothing.output
+    trail = run(dbfile, "audit", "--entity", "team_setting", who="boss")
+    assert "repeat_window" in trail.output and "36h" in trail.output

@@ -16,8 +16,8 @@ not read from the report code:
 from __future__ import annotations
 
 import sqlite3
-from pathlib import Path
 from datetime import UTC, datetime
+from pathlib import Path
 
 import pytest
 from sqlmodel import SQLModel

@@ -199,7 +199,7 @@ class PanelScreen(ReportsFailures, Screen[None]):
             end=local(snap.shift.end, "%H:%M"), period=t(f"panel.period.{self.period}"),
             at=local(snap.at, "%H:%M:%S"), ms=round(seconds * 1000))))
         self.query_one("#attainment", SyncedTable).sync(view.attainment_rows(snap))
-        self.query_one("#tiles", KpiTiles).show(view.tiles(snap.totals[self.period]))
+        self.query_one("#tiles", KpiTiles).show(view.tiles(snap.totals[self.period], snap.repeat_window))
         self.query_one("#breached-title", Static).update(t("panel.breached", n=snap.breached_count))
         self.query_one("#risk-title", Static).update(t("panel.at_risk", n=snap.at_risk_count))
         self.query_one("#breached", SyncedTable).sync(view.ticket_rows(snap.breached, snap.at, overdue=True))
@@ -217,7 +217,7 @@ class PanelScreen(ReportsFailures, Screen[None]):
         if period != self.period:
             self.period = period
             if self.snapshot is not None:
-                self.query_one("#tiles", KpiTiles).show(view.tiles(self.snapshot.totals[period]))
+                self.query_one("#tiles", KpiTiles).show(view.tiles(self.snapshot.totals[period], self.snapshot.repeat_window))
             self.poll_now()
 
     def action_refresh_now(self) -> None:

@@ -14,7 +14,15 @@ from console.i18n import has, t
 from console.sanitize import clean_line
 from store.categories import category_label
 from store.reports.live import PanelSnapshot, TicketLine
-from store.rollups.metrics import METRICS, Figures, category_flags, csat_band, nps_band, repeat_band
+from store.rollups.metrics import (
+    METRICS,
+    REPEAT_WINDOW_SECONDS,
+    Figures,
+    category_flags,
+    csat_band,
+    nps_band,
+    repeat_band,
+)
 from store.vocab import CHANNELS, OPEN_STATUSES, PRIORITIES
 from widgets.hour_chart import HourSeries
 from widgets.kpi_tiles import BAND_STYLES, TileView
@@ -40,6 +48,14 @@ def duration(seconds: float | None) -> str:
     return t("report.days", n=round(s / 86400, 1))
 
 
+def window_label(seconds: int) -> str:
+    """7 days, 36 hours, 90 minutes: a window in the largest unit that divides it."""
+    for key, size in (("report.window_days", 86400), ("report.window_hours", 3600)):
+        if seconds % size == 0:
+            return t(key, n=seconds // size)
+    return t("report.window_minutes", n=seconds // 60)
+
+
 def band_label(band: str | None) -> str:
     return t(f"band.{band}") if band else ""
 
@@ -63,7 +79,8 @@ def _label(key: str, prefix: str) -> str:
 # -- tiles and the attainment table --------------------------------------------------------------------
 
 
-def tiles(figs: Figures) -> list[TileView]:
+def tiles(figs: Figures, repeat_window: int = REPEAT_WINDOW_SECONDS) -> list[TileView]:
+    """The KPI tiles of one period; the repeat tile names the team's window it was counted with."""
     repeat, csat, nps = figs.repeat_rate, figs.csat, figs.nps
     return [
         TileView("frt", t("panel.tile.frt"), duration(figs.frt(50)),
@@ -75,7 +92,7 @@ def tiles(figs: Figures) -> list[TileView]:
         TileView("fcr", t("panel.tile.fcr"), pct(figs.fcr),
                  detail=t("panel.tile.of_solved", n=figs.solved_fcr, solved=figs.solved)),
         TileView("repeat", t("panel.tile.repeat"), pct(repeat), repeat_band(repeat), band_label(repeat_band(repeat)),
-                 detail=t("panel.tile.repeat_detail", n=figs.repeat_contact)),
+                 detail=t("panel.tile.repeat_detail", n=figs.repeat_contact, window=window_label(repeat_window))),
         TileView("csat", t("panel.tile.csat"), pct(csat), csat_band(csat), band_label(csat_band(csat)),
                  detail=t("panel.tile.responses", n=figs.csat_n)),
         TileView("nps", t("panel.tile.nps"), "—" if nps is None else f"{nps:+.0f}", nps_band(nps),

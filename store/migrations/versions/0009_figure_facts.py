@@ -85,9 +85,10 @@ def upgrade() -> None:
     op.create_index("ix_fact_ticket", "figure_fact", ["ticket_id"])
     op.create_index("ix_fact_at", "figure_fact", ["at"])
     op.create_index("ix_fact_kind_at", "figure_fact", ["kind", "at", "value", "flag"])
+    from store.rollups.metrics import REPEAT_WINDOW_SECONDS
     from store.rollups.rebuild import rebuild
 
-    rebuild(op.get_bind())
+    rebuild(op.get_bind(), window=REPEAT_WINDOW_SECONDS)  # no team setting yet: the default window
 
 
 def downgrade() -> None:
