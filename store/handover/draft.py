@@ -188,7 +188,7 @@ def summary(session: Session, window: ShiftWindow, now: datetime) -> ShiftSummar
     while record_breaches(session, now) >= 5000:
         pass
     write_pending(session)
-    f = figures(session, window.start, min(window.end, hour_end(now))).get("", Figures())
+    f = figures(session, window.start, min(window.end, hour_end(now)), now=now).get("", Figures())
     attainment = tuple(MetricAttainment(m, f.met(m), f.breached(m)) for m in METRICS)
     at = epoch(now)
     open_now, at_risk, breached_now = session.exec(select(

@@ -105,7 +105,7 @@ def build(session: Session, start: datetime, end: datetime, *, by: str | None, t
           now: datetime | None = None) -> dict[str, object]:
     """The report document for [start, end)."""
     lo, hi = bound(start), bound(end)
-    total = read(session, [("", lo, hi)]).get("", {}).get("", Figures())
+    total = read(session, [("", lo, hi)], now=now).get("", {}).get("", Figures())
     doc: dict[str, object] = {
         "schema": SCHEMA, "generated_at": _iso(now or datetime.now(UTC)), "from": _iso(start), "to": _iso(end),
         "tz": tz, "by": by, "repeat_window_s": repeat_window(session.connection()),
@@ -115,12 +115,12 @@ def build(session: Session, start: datetime, end: datetime, *, by: str | None, t
         return doc
     if by in ("hour", "shift"):
         segments = hour_segments(lo, hi, tz) if by == "hour" else shift_segments(session, lo, hi, team)
-        groups = {label: found.get("", Figures()) for label, found in read(session, segments, as_of=hi).items()}
+        groups = {label: found.get("", Figures()) for label, found in read(session, segments, as_of=hi, now=now).items()}
         order = ([f"{h:02d}" for h in range(24)] if by == "hour"
                  else [s.name for s in list_shifts(session, team)])
         keyed = [(k, k) for k in order if k in groups]
     else:
-        groups = read(session, [("", lo, hi)], by).get("", {})
+        groups = read(session, [("", lo, hi)], by, now=now).get("", {})
         keyed = _ordered(by, groups, agent_names(session) if by == "agent" else {})
     flags = category_flags(groups) if by == "category" else {}
     rows = []

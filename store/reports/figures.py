@@ -8,7 +8,10 @@ sums of the same facts, so any period is the sum of its parts. The resolution ra
 as of the period's end: solves and reopens after it are taken back (`as_of_end`).
 
 Breaches are facts of the data: `settle` records every clock whose due time has passed (the
-SLA engine's sweep, in short writes) before anything is read.
+SLA engine's sweep, in short writes) before anything is read. A reader that cannot write (the
+lock held by another process, a read-only file, a read-only PostgreSQL role) still counts them:
+`read` adds the breach facts of clocks due and not recorded, computed from the history as the
+sweep would record them (`unrecorded`), without storing anything.
 """
 
 from __future__ import annotations
@@ -24,7 +27,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import text
 from sqlmodel import Session
 
-from store.rollups.facts import HIST_KINDS, TRANSITION, Fact, counts_of, sec
+from store.rollups.facts import HIST_KINDS, TRANSITION, Fact, breach_fact, counts_of, sec
 from store.rollups.hooks import (
     DIM_AGENT,
     DIMS,
@@ -96,9 +99,10 @@ def _runs(buckets: Iterable[int], size: int) -> list[tuple[int, int]]:
 
 
 def read(session: Session, segments: Sequence[Segment], dim: str = "all", kinds: tuple[int, ...] = (0, 1),
-         *, as_of: int | None = None) -> dict[Any, dict[str, Figures]]:
+         *, as_of: int | None = None, now: datetime | None = None) -> dict[Any, dict[str, Figures]]:
     """Figures per segment label and group key. The resolution rate is as of `as_of` (default: the
-    end of the last segment)."""
+    end of the last segment). Breaches due before `now` (default: the clock's now) that no sweep
+    could record are counted as recorded ones would be."""
     code = DIMS[dim]
     out: dict[Any, dict[str, Figures]] = defaultdict(lambda: defaultdict(Figures))
     by_grain: dict[int, dict[int, Any]] = defaultdict(dict)
@@ -125,9 +129,27 @@ def read(session: Session, segments: Sequence[Segment], dim: str = "all", kinds:
             hist = HIST_KINDS.get(fact.kind)
             if hist is not None and hist in kinds:
                 figs.add_hist(hist, fact.bin, 1)
+    if segments:
+        _add_unrecorded(session, segments, code, out, now)
     if segments and code != DIM_AGENT:
         as_of_end(session, segments, code, out, as_of if as_of is not None else max(hi for _l, _lo, hi in segments))
     return {label: {k: f for k, f in groups.items() if not f.is_empty()} for label, groups in out.items()}
+
+
+def _add_unrecorded(session: Session, segments: Sequence[Segment], code: int, out: dict,
+                    now: datetime | None) -> None:
+    if now is None:
+        from store.clock import now as clock_now
+
+        now = clock_now()
+    lo, hi = min(s[1] for s in segments), max(s[2] for s in segments)
+    for fact in unrecorded(session, lo, hi, now):
+        key = key_of(fact, code)
+        if key is None:
+            continue
+        for label, a, b in segments:
+            if a <= fact.at < b:
+                out[label][key].add_counts(counts_of(fact))
 
 
 def _read_run(session: Session, grain: int, code: int, run: tuple[int, int], buckets: dict[int, Any],
@@ -189,11 +211,11 @@ def as_of_end(session: Session, segments: Sequence[Segment], code: int, out: dic
 
 
 def figures(session: Session, start: datetime, end: datetime, dim: str = "all",
-            kinds: tuple[int, ...] = (0, 1)) -> dict[str, Figures]:
+            kinds: tuple[int, ...] = (0, 1), *, now: datetime | None = None) -> dict[str, Figures]:
     """Figures over [start, end) grouped by `dim` (all, agent, channel, priority, category);
     `kinds` limits the histograms read (0 first reply, 1 resolution) when only one is shown."""
     lo, hi = bound(start), bound(end)
-    return dict(read(session, [("", lo, hi)], dim, kinds).get("", {}))
+    return dict(read(session, [("", lo, hi)], dim, kinds, now=now).get("", {}))
 
 
 def total(session: Session, start: datetime, end: datetime) -> Figures:
@@ -203,9 +225,17 @@ def total(session: Session, start: datetime, end: datetime) -> Figures:
 # -- breaches are facts ----------------------------------------------------------------------------
 
 
+# A reader that cannot write (the lock is held past its wait, a read-only file, a PostgreSQL role
+# without write rights) still reads every due breach: `read` counts them itself (`unrecorded`).
+CANNOT_WRITE = ("locked", "readonly", "pg_denied", "deadlock")
+
+
 def settle(db: Any, now: datetime) -> int:
     """Record every breach that fell due by `now` (once, at its due time, against the holder then),
-    in short writes, before figures are read. Returns how many were recorded."""
+    in short writes, before figures are read. Returns how many were recorded; when the reader may
+    not or cannot write, it records nothing and the read counts those breaches itself."""
+    from store.db.engine import DatabaseBusy
+    from store.db.failures import diagnose
     from store.sla.clocks import breaches_due, record_breaches
 
     with db.read() as session:  # the usual case on a refresh: nothing fell due, no write lock
@@ -213,11 +243,39 @@ def settle(db: Any, now: datetime) -> int:
             return 0
     done = 0
     while True:
-        with db.write() as session:
-            n = record_breaches(session, now, limit=SWEEP_BATCH)
+        try:
+            with db.write() as session:
+                n = record_breaches(session, now, limit=SWEEP_BATCH)
+        except DatabaseBusy:
+            return done
+        except Exception as exc:
+            trouble = diagnose(exc)
+            if trouble is None or trouble.kind not in CANNOT_WRITE:
+                raise
+            return done
         done += n
         if n < SWEEP_BATCH:
             return done
+
+
+def unrecorded(session: Session, lo: int, hi: int, now: datetime) -> list[Fact]:
+    """The breach facts of clocks due in [lo, hi) before `now` that no sweep has recorded yet: what
+    recording them would add, computed in the read and not stored (store/rollups/facts.py
+    `breach_fact`: at the due time, under the priority then, against the holder then). Empty
+    whenever the sweep could write: one look at the sweep index."""
+    from sqlmodel import col, select
+
+    from store.models import SlaClock
+    from store.rollups.history import load
+    from store.sla.clocks import overdue
+
+    start, end = datetime.fromtimestamp(lo, UTC), datetime.fromtimestamp(hi, UTC)
+    rows = session.exec(select(SlaClock.ticket_id, SlaClock.metric, SlaClock.due_at).where(
+        *overdue(now), col(SlaClock.due_at) >= start, col(SlaClock.due_at) < end)).all()
+    if not rows:
+        return []
+    histories = {h.id: h for h in load(session.connection(), {r[0] for r in rows})}
+    return [breach_fact(histories[tid], metric, due) for tid, metric, due in rows if tid in histories]
 
 
 # -- the intake curve -------------------------------------------------------------------------------

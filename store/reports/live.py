@@ -147,12 +147,12 @@ def panel_snapshot(session: Session, now: datetime, *, period: str = "shift", di
     shift = current_shift(session, now, team)
     labels = agent_labels(session)
     periods = {p.key: p for p in panel_periods(shift.start, now, shift.tz)}
-    totals = {key: figures(session, p.start, p.end).get("", Figures()) for key, p in periods.items()}
+    totals = {key: figures(session, p.start, p.end, now=now).get("", Figures()) for key, p in periods.items()}
     breakdown: dict[str, Figures] = {}
     if dim is not None:
         chosen = periods[period]
         # The agent table shows first-reply medians only: leave the resolution histograms unread.
-        breakdown = figures(session, chosen.start, chosen.end, dim, kinds=(0,) if dim == "agent" else (0, 1))
+        breakdown = figures(session, chosen.start, chosen.end, dim, kinds=(0,) if dim == "agent" else (0, 1), now=now)
     breached, breached_count = breached_now(session, now, labels, limit)
     at_risk, at_risk_count = at_risk_now(session, now, labels, limit)
     return PanelSnapshot(

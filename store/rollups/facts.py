@@ -203,13 +203,23 @@ def _repeat_after(h: TicketHistory, peers: Peers, solved: int, window: int) -> b
     return any(tid != h.id for created, tid in peers.created[lo:] if created <= solved + window)
 
 
-def ticket_facts(h: TicketHistory, peers: Peers, window: int) -> list[Fact]:
-    # The state (solved or not, replies, reopens) follows the events in the order they were recorded;
-    # the values at an instant (holder, priority, category) follow the changes in time order.
-    events = sorted(h.events, key=lambda e: e[0])
+@dataclass
+class Values:
+    """A ticket's channel, and its holder, priority and category over time."""
+
+    channel: str
+    holder: _Timeline
+    priority: _Timeline
+    category: _Timeline
+
+    def fact(self, kind: int, at: datetime, agent: int | None = None, **kw: int) -> Fact:
+        return Fact(kind, sec(at), agent, self.channel, str(self.priority.at(at)), str(self.category.at(at)), **kw)
+
+
+def values_of(h: TicketHistory, events: Sequence[tuple]) -> Values:
+    """The values at an instant (holder, priority, category) follow the changes in time order."""
     created = next((e for e in events if e[1] == "created"), None)
     data0 = (created[4] if created else None) or {}
-    channel = data0.get("channel") or h.channel
     holder, priority = _Timeline(None), _Timeline(data0.get("priority") or h.priority)
     category = _Timeline(data0.get("category") if data0.get("category") is not None else h.category)
     for at, value in sorted(h.category_changes, key=lambda c: c[0]):
@@ -220,9 +230,22 @@ def ticket_facts(h: TicketHistory, peers: Peers, window: int) -> list[Fact]:
             holder.change(at, data.get("to"))
         elif kind in ("priority_changed", "escalated") and data.get("to"):
             priority.change(at, data["to"])
+    return Values(data0.get("channel") or h.channel, holder, priority, category)
 
-    def fact(kind: int, at: datetime, agent: int | None = None, **kw: int) -> Fact:
-        return Fact(kind, sec(at), agent, channel, str(priority.at(at)), str(category.at(at)), **kw)
+
+def breach_fact(h: TicketHistory, metric: str, due_at: datetime) -> Fact:
+    """The fact a breach of this clock at `due_at` is (or will be, once recorded): counted at its due
+    time under the priority and category then, against whoever held the ticket then."""
+    values = values_of(h, sorted(h.events, key=lambda e: e[0]))
+    return values.fact(CLOCK_KINDS[(metric, "breached")], due_at, values.holder.at(due_at))  # type: ignore[arg-type]
+
+
+def ticket_facts(h: TicketHistory, peers: Peers, window: int) -> list[Fact]:
+    # The state (solved or not, replies, reopens) follows the events in the order they were recorded.
+    events = sorted(h.events, key=lambda e: e[0])
+    values = values_of(h, events)
+    channel, holder, priority, category, fact = (values.channel, values.holder, values.priority, values.category,
+                                                 values.fact)
 
     c = h.created_at
     received = (channel, str(priority.at(c)), str(category.at(c)))

@@ -183,19 +183,19 @@ def holder_at(session: Session, ticket_id: int, at: datetime) -> int | None:
 # -- breaches -------------------------------------------------------------------------------
 
 
-def _overdue(now: datetime):
+def overdue(now: datetime):
     """Running, undecided clocks past their due time (the sweep index: state, outcome, due_at)."""
     return (SlaClock.state == RUNNING, col(SlaClock.outcome).is_(None), col(SlaClock.due_at) < now)
 
 
 def breaches_due(session: Session, now: datetime) -> bool:
     """Whether any breach waits to be recorded: a read, so readers take the write lock only then."""
-    return session.exec(select(SlaClock.id).where(*_overdue(now)).limit(1)).first() is not None
+    return session.exec(select(SlaClock.id).where(*overdue(now)).limit(1)).first() is not None
 
 
 def record_breaches(session: Session, now: datetime, *, ticket_id: int | None = None, limit: int = 5000) -> int:
     """Record every running clock whose due time has passed: once, at its due time."""
-    query = select(SlaClock).where(*_overdue(now))
+    query = select(SlaClock).where(*overdue(now))
     if ticket_id is not None:
         query = query.where(SlaClock.ticket_id == ticket_id)
     # PostgreSQL: a sweep of one ticket waits for a sweep holding its clocks, then sees them decided;
