@@ -1,7 +1,7 @@
 """Rebuild the facts and rollups from history, and check the live ones against a rebuild.
 
-The facts are computed by the same function the live hooks use (store/rollups/facts.py), a few
-hundred customers at a time, and written to `figure_fact`; the rollups are then summed from the
+The facts are computed by the same function the live hooks use (store/rollups/facts.py), a range
+of ticket ids at a time against every customer's peers read once, and written to `figure_fact`; the rollups are then summed from the
 facts in SQL, by integer arithmetic on whole seconds (no date functions: SQLite's
 `strftime('%s')` rounded 10:59:59.9998 into the next hour, the live path rounds down).
 Used by the migration, the demo generator's last step, `shiftdesk db rebuild-rollups` and
@@ -30,7 +30,8 @@ from store.rollups.facts import (
     ONE,
     UNCOUNTED,
     VALUE,
-    customer_facts,
+    group_of,
+    ticket_facts,
 )
 from store.rollups.hooks import (
     DIM_AGENT,
@@ -41,14 +42,13 @@ from store.rollups.hooks import (
     FACT_COLUMNS,
     GRAIN_QUARTER,
     GRAINS,
-    fact_rows,
 )
 from store.rollups.metrics import COUNTERS
 from store.team.permissions import require
 from store.team.team_settings import REPEAT_WINDOW, check_window, format_window, repeat_window
 
 Progress = Callable[[str, int, int], None]
-TICKETS_PER_STEP = 2000
+TICKETS_PER_STEP = 5000
 _FACTS = FigureFact.__table__  # type: ignore[attr-defined]
 _SETTINGS = TeamSetting.__table__  # type: ignore[attr-defined]
 
@@ -116,40 +116,45 @@ def sum_rollups(conn: Connection) -> None:
             f"WHERE grain = {GRAIN_QUARTER} GROUP BY dim, kind, bucket / {size} * {size}, key, bin"))
 
 
-def _steps(conn: Connection) -> list[list[int]]:
-    """Customers in groups of about TICKETS_PER_STEP tickets (a customer's tickets stay together)."""
-    steps: list[list[int]] = []
-    current: list[int] = []
-    size = 0
-    for customer, n in conn.execute(text("SELECT customer_id, COUNT(*) FROM ticket GROUP BY customer_id "
-                                         "ORDER BY customer_id")):
-        current.append(customer)
-        size += n
-        if size >= TICKETS_PER_STEP:
-            steps.append(current)
-            current, size = [], 0
-    if current:
-        steps.append(current)
-    return steps
+def _insert_facts(conn: Connection, rows: list[tuple]) -> None:
+    """Many fact rows at once through the driver (no per-row statement building)."""
+    if not rows:
+        return
+    mark = "?" if conn.dialect.paramstyle == "qmark" else "%s"
+    conn.exec_driver_sql(f"INSERT INTO figure_fact (ticket_id, {', '.join(FACT_COLUMNS)}) "
+                         f"VALUES ({', '.join([mark] * (len(FACT_COLUMNS) + 1))})", rows)
 
 
 def rebuild(conn: Connection, progress: Progress | None = None, *, window: int | None = None) -> int:
     """Empty the facts and rollups and refill them from ticket, ticket_event, sla_clock, survey and audit,
-    with the team's repeat window unless told another; returns how many facts were written."""
+    with the team's repeat window unless told another; returns how many facts were written.
+
+    Streamed: the customers' peers (when each ticket was created and solved) are read for the whole
+    table first, then the tickets are walked by ranges of ids, each range's histories read at once
+    and its facts decided by `ticket_facts`, the function the live hooks use, and written in bulk
+    while (on SQLite) figure_fact's indexes are set aside and rebuilt once at the end."""
     if window is None:
         window = repeat_window(conn)
     for table in ("figure_fact", "rollup_count", "rollup_hist", "rollup_open"):
         conn.execute(text(f"DELETE FROM {table}"))
-    steps = _steps(conn)
+    # SQLite's WAL readers keep their snapshot whatever this transaction does; a PostgreSQL DROP INDEX
+    # would lock out every reader (the panel) until the commit, so there the indexes stay.
+    aside = list(_FACTS.indexes) if conn.dialect.name == "sqlite" else []
+    for index in aside:
+        index.drop(conn)
+    groups = history.all_peers(conn)
+    lo, hi = conn.execute(text("SELECT MIN(id), MAX(id) FROM ticket")).one()
+    starts = list(range(lo, hi + 1, TICKETS_PER_STEP)) if lo is not None else []
     written = 0
-    for i, customers in enumerate(steps):
-        facts = customer_facts(history.load(conn, history.customer_ticket_ids(conn, customers)), window)
-        rows = [row for tid, found in sorted(facts.items()) for row in fact_rows(tid, found)]
-        if rows:
-            conn.execute(insert(_FACTS), rows)
+    for i, start in enumerate(starts):
+        rows = [(h.id, *fact) for h in history.load_between(conn, start, start + TICKETS_PER_STEP)
+                for fact in ticket_facts(h, groups[group_of(h.customer_id, h.category)], window)]
+        _insert_facts(conn, rows)
         written += len(rows)
         if progress:
-            progress("facts", i + 1, len(steps))
+            progress("facts", i + 1, len(starts))
+    for index in aside:
+        index.create(conn)
     sum_rollups(conn)
     is_open = "is_open" if conn.dialect.name == "postgresql" else "is_open = 1"
     conn.execute(text(f"INSERT INTO rollup_open (priority, status, n) "
