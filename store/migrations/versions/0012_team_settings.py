@@ -1,7 +1,7 @@
 """team settings: the repeat-contact window is the team's, stored in the database
 
-Revision ID: 0010
-Revises: 0009
+Revision ID: 0012
+Revises: 0011
 Create Date: 2026-12-04
 
 Adds `team_setting` (name, value, updated_at), read by every console and the CLI
@@ -16,8 +16,8 @@ from alembic import op
 
 import store.types
 
-revision = "0010"
-down_revision = "0009"
+revision = "0012"
+down_revision = "0011"
 branch_labels = None
 depends_on = None
 
