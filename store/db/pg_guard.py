@@ -18,7 +18,8 @@ Table privileges (store/db/pg_roles.py) say which tables a group role may write;
   audit row a login writes leaves a voucher (a row in `sd_vouch` for this transaction, which no
   login may write itself), and deferred triggers refuse at commit a clock of a ticket, a fact or
   customer row of a customer, or any rollup row that no voucher of the same transaction covers.
-  The sweep's voucher (an `sla_breached` event) covers only marking that clock breached at its
+  A supervisor's `team_setting` audit row (the repeat window) vouches for every customer's facts
+  and the counters, which its change recomputes. The sweep's voucher (an `sla_breached` event) covers only marking that clock breached at its
   due time against the holder then; a breached outcome is final for everyone.
 - handover: drafted and submitted by the login itself; a submitted one is fixed and never a draft
   again; it is acknowledged once, by a login that is not its author.
@@ -180,6 +181,10 @@ $f$;
   IF w.trusted THEN RETURN NEW; END IF;
   IF NEW.entity = 'customer' THEN
     PERFORM {s}.sd_vouch_for('c', NEW.entity_id);
+  ELSIF NEW.entity = 'team_setting' AND w.my_role = 'supervisor' THEN
+    -- A supervisor's audited change of how the team counts (the repeat window) recomputes the
+    -- report facts of every customer in its transaction.
+    PERFORM {s}.sd_vouch_for('all', 0);
   ELSIF NEW.entity = 'ticket' THEN
     SELECT t.assignee_id INTO holder FROM {s}.ticket t WHERE t.id = NEW.entity_id;
     IF FOUND AND (w.my_role <> 'agent' OR holder IS NULL OR holder = w.me) THEN
@@ -216,7 +221,7 @@ $f$;
   IF w.trusted THEN RETURN NULL; END IF;
   row_ticket := CASE WHEN TG_OP = 'DELETE' THEN OLD.ticket_id ELSE NEW.ticket_id END;
   SELECT t.customer_id INTO customer FROM {s}.ticket t WHERE t.id = row_ticket;
-  IF {s}.sd_vouched('c', customer) THEN RETURN NULL; END IF;
+  IF {s}.sd_vouched('c', customer) OR {s}.sd_vouched('all', 0) THEN RETURN NULL; END IF;
   RAISE EXCEPTION 'permission denied: % may change the report facts of ticket #% only through an action on its customer''s tickets',
     session_user, row_ticket {deny};
 {END}

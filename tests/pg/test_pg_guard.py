@@ -253,6 +253,35 @@ def test_a_supervisor_login_edits_policies_and_agents(team: Team) -> None:
         assert trail == [(team.login("supervisor"), "sla_policy", "update"), (team.login("supervisor"), "agent", "create")]
 
 
+def test_a_supervisor_login_changes_the_repeat_window_and_every_fact_follows(team: Team) -> None:
+    """The recompute rewrites facts and rollups of every customer with no ticket action in the
+    transaction: the guard must let a supervisor's audited window change through, and refuse it to
+    the other roles (the store refuses them first, with a sentence)."""
+    from store.errors import PermissionDenied
+    from store.rollups.rebuild import change_repeat_window, check
+
+    for role in ("agent", "lead"):
+        db = _as(team, role)
+        try:
+            with pytest.raises(PermissionDenied), db.write() as s:
+                change_repeat_window(s, T0, team.ids[{"agent": "amy", "lead": "lin"}[role]], 3 * 86400)
+        finally:
+            db.dispose()
+    db = _as(team, "supervisor")
+    try:
+        with db.write() as s:
+            change_repeat_window(s, T0, team.ids["chou"], 3 * 86400)
+    finally:
+        db.dispose()
+    with team.owner.engine.connect() as conn:
+        result = check(conn)  # a rebuild in place with the new window: rolled back below
+        conn.rollback()
+    assert result.ok and result.facts_live > 0, result.differences[:3]
+    with team.owner.read() as s:
+        trail = [(row.actor, row.entity) for row in audit_rows(s) if row.at == T0 and row.actor_id == team.ids["chou"]]
+    assert (team.login("supervisor"), "team_setting") in trail
+
+
 def test_a_login_that_is_no_agent_writes_nothing(team: Team, pg_schema) -> None:
     stranger = f"{team.prefix}_stranger"
     pg_schema.admin.execute(f"CREATE ROLE {stranger} LOGIN PASSWORD 'pw' IN ROLE {team.prefix}_agent")
