@@ -8,7 +8,7 @@ import pytest
 from sqlmodel import select
 from support.composer_seed import NOW, seed
 
-from store.errors import StaleVersion
+from store.errors import HeldByOther, StaleVersion
 from store.models import ReplyDraft, SlaClock, TemplateUsage, Ticket, TicketEvent
 from store.replies.drafts import delete_draft, load_draft, save_draft, send_reply, ticket_language
 from store.replies.library import usage_counts
@@ -99,6 +99,30 @@ def test_send_and_solve_or_pending(desk) -> None:
 
 
 def test_stale_send_writes_nothing_and_keeps_the_draft(desk) -> None:
+    """The agent's other console answered first: the send made from the older view is refused."""
+    db, d = desk
+    with db.write() as s:
+        send_reply(s, NOW, agent_id=d.amy, ticket_id=d.order, body="first, from the other console")
+    with db.read() as s:
+        version = s.get(Ticket, d.order).version
+    with db.write() as s:
+        send_reply(s, NOW, agent_id=d.amy, ticket_id=d.order, body="and again, from the other console")
+    with db.write() as s:
+        save_draft(s, agent_id=d.amy, ticket_id=d.order, body="mine", at=NOW)
+    with pytest.raises(StaleVersion), db.write() as s:
+        send_reply(s, NOW, agent_id=d.amy, ticket_id=d.order, body="mine", expected_version=version,
+                   template_key="order-delay.zh")
+    with db.read() as s:
+        assert load_draft(s, d.amy, d.order).body == "mine"
+        assert s.exec(select(TemplateUsage)).all() == []
+        replies = s.exec(select(TicketEvent).where(TicketEvent.ticket_id == d.order,
+                                                   TicketEvent.kind == "agent_reply")).all()
+        assert [r.body for r in replies] == ["first, from the other console", "and again, from the other console"]
+
+
+def test_a_send_after_a_colleague_answered_and_took_the_ticket_is_refused(desk) -> None:
+    """Ben's reply claimed the free ticket for him, so Amy's is refused (held by another) and her
+    draft is kept."""
     db, d = desk
     with db.read() as s:
         version = s.get(Ticket, d.order).version
@@ -106,7 +130,7 @@ def test_stale_send_writes_nothing_and_keeps_the_draft(desk) -> None:
         save_draft(s, agent_id=d.amy, ticket_id=d.order, body="mine", at=NOW)
     with db.write() as s:
         send_reply(s, NOW, agent_id=d.ben, ticket_id=d.order, body="ben was faster")
-    with pytest.raises(StaleVersion), db.write() as s:
+    with pytest.raises(HeldByOther), db.write() as s:
         send_reply(s, NOW, agent_id=d.amy, ticket_id=d.order, body="mine", expected_version=version,
                    template_key="order-delay.zh")
     with db.read() as s:
