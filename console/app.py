@@ -64,6 +64,12 @@ class ShiftdeskApp(App[None]):
     CSS_PATH = "app.tcss"
     BINDINGS: ClassVar[list[BindingType]] = list(keys.bindings(keys.APP))
     COMMANDS = App.COMMANDS | {HandoverCommands, PanelCommands}
+    # Every screen gets one of these classes for the terminal's width (and height), so each
+    # screen's CSS reflows at the sizes people use (80, 100, 120, 160 columns) without
+    # fixed widths: `Screen.-narrow #tiles { grid-size: 2; }`.
+    HORIZONTAL_BREAKPOINTS: ClassVar[list[tuple[int, str]]] = [
+        (0, "-narrow"), (100, "-medium"), (120, "-wide"), (160, "-widest")]
+    VERTICAL_BREAKPOINTS: ClassVar[list[tuple[int, str]]] = [(0, "-short"), (30, "-tall")]
     POLL_INTERVAL: ClassVar[float] = 1.0
     SWEEP_INTERVAL: ClassVar[float] = 30.0
 

@@ -21,14 +21,19 @@ from textual.strip import Strip
 
 from widgets.countdown import Palette
 
-__all__ = ["ELLIPSIS", "CellRenderer", "Column", "RowPainter", "fit"]
+__all__ = ["ELLIPSIS", "CellRenderer", "Column", "RowPainter", "choose_columns", "fit"]
 
 ELLIPSIS = "…"
 
 
 @dataclass(frozen=True, slots=True)
 class Column:
-    """One column: its header, its width in cells (the minimum, for a flexible one)."""
+    """One column: its header, its width in cells (the minimum, for a flexible one).
+
+    A line too narrow for every column drops whole columns, highest `rank` first, rather than
+    squeezing any of them: a flexible column keeps at least `width` cells and `share` of the
+    line, and a fixed one is either shown at its width or not at all.
+    """
 
     key: str
     header: str
@@ -36,6 +41,8 @@ class Column:
     flex: bool = False  # shares the width left over by the fixed columns
     live: bool = False  # depends on the time: redrawn on every tick
     align: str = "left"  # left | right
+    rank: int = 0  # 0: always shown; else columns with a lower rank are kept first
+    share: float = 0.0  # a flexible column's least share of the line (0..1)
 
 
 CellRenderer = Callable[[Any, Column, datetime, Palette], Text]
@@ -70,9 +77,31 @@ def fit(text: Text, width: int, align: str = "left") -> list[Segment]:
     return list(fitted.render(_CONSOLE, end=""))
 
 
+def _used(widths: Sequence[int]) -> int:
+    """Cells taken by the shown columns of a line: a space before each, one at the start."""
+    return 1 + sum(w + 1 for w in widths if w)
+
+
 def signature(texts: Sequence[Text]) -> tuple:
     """What a list of cell texts looks like, to tell whether a line must be drawn again."""
     return tuple((t.plain, t.style, tuple(t.spans) if t.spans else ()) for t in texts)
+
+
+def _least(column: Column, width: int) -> int:
+    """The cells a column needs on a line `width` wide, with the space before it."""
+    return 1 + (max(column.width, int(width * column.share)) if column.flex else column.width)
+
+
+def choose_columns(columns: Sequence[Column], width: int) -> frozenset[str]:
+    """The keys of the columns a line `width` cells wide shows: rank 0, then by rank while they fit."""
+    shown = {c.key for c in columns if c.rank == 0}
+    used = 1 + sum(_least(c, width) for c in columns if c.rank == 0)
+    for column in sorted((c for c in columns if c.rank), key=lambda c: c.rank):
+        need = _least(column, width)
+        if used + need <= width:
+            shown.add(column.key)
+            used += need
+    return frozenset(shown)
 
 
 class RowPainter:
@@ -94,14 +123,20 @@ class RowPainter:
             self._runs.clear()
 
     def layout(self, width: int) -> tuple[int, ...]:
-        """Column widths for a line `width` cells wide: flexible columns share what is left."""
+        """Column widths for a line `width` cells wide (0: the column is dropped at this width).
+
+        Columns of rank 0 always show; the others join in rank order while they fit beside the
+        flexible columns' least widths, and the flexible columns share what is left.
+        """
         if self._widths[0] == width:
             return self._widths[1]
-        cols = self.columns
+        shown = choose_columns(self.columns, width)
+        cols = [c for c in self.columns if c.key in shown]
         fixed = sum(c.width for c in cols if not c.flex) + len(cols) + 1  # a space before each column
         flex = [c for c in cols if c.flex]
         spare = max(0, width - fixed - sum(c.width for c in flex))
-        widths = tuple(c.width + spare // len(flex) if c.flex else c.width for c in cols)
+        widths = tuple(0 if c.key not in shown else c.width + spare // len(flex) if c.flex else c.width
+                       for c in self.columns)
         self._widths = (width, widths)
         return widths
 
@@ -125,6 +160,8 @@ class RowPainter:
             return hit[2]
         segments = [Segment(" ")]
         for col, w in zip(self.columns, self.layout(width), strict=True):
+            if not w:
+                continue
             title = col.header
             if note and col.flex and cell_len(title) + cell_len(note) + 2 <= w:
                 title = title + " " * (w - cell_len(title) - cell_len(note) - 1) + note
@@ -149,11 +186,11 @@ class RowPainter:
         runs: list[list[Segment]] = [[Segment(" ")]]
         for col, w in zip(self.columns, widths, strict=True):
             if col.live:
-                runs.append([Segment(" ")])
-            else:
+                runs.append([Segment(" ")] if w else [])  # a dropped live cell: nothing, no space
+            elif w:
                 runs[-1] += fit(self._render_cell(row, col, now, palette), w, col.align)
                 runs[-1].append(Segment(" "))
-        used = 1 + sum(widths) + len(widths)
+        used = _used(widths)
         if used < width:
             runs[-1].append(Segment(" " * (width - used)))
         styled = [list(Segment.apply_style(run, under, over)) for run in runs]
@@ -175,7 +212,7 @@ class RowPainter:
         for (column, w), text, run in zip(live_widths, live, runs[1:], strict=True):
             segments.extend(Segment.apply_style(fit(text, w, column.align), under, over))
             segments += run
-        used = 1 + sum(widths) + len(widths)
+        used = _used(widths)
         strip = Strip(segments, width) if used <= width else Strip(segments).crop(0, width)
         self._lines[key] = (row, seen, strip)
         return strip

@@ -38,6 +38,10 @@ from widgets.zone_header import ZoneHeader
 __all__ = ["PanelLoaded", "PanelScreen"]
 
 TABS = ("agent", "channel", "priority", "category", "intake")
+# Columns a breakdown table drops, first to last, when the terminal is too narrow for all of
+# them whole: the name, breaches, attainment and (per group) review flags always stay.
+AGENT_DROP = ("replied", "assigned", "met", "solved", "frt_median", "csat")
+GROUP_DROP = ("res_mean", "share", "res_median", "solved", "resolution_rate", "frt_median", "received", "csat")
 
 
 @dataclass
@@ -76,12 +80,13 @@ class PanelScreen(ReportsFailures, Screen[None]):
                                   id="attainment", cursor_type="none", zebra_stripes=False)
                 yield KpiTiles(id="tiles")
             with Horizontal(id="panel-live"):
-                with Vertical(classes="live-box"):
-                    yield Static(t("panel.breached", n="—"), id="breached-title", classes="box-title")
-                    yield SyncedTable(self._ticket_columns(overdue=True), id="breached")
-                with Vertical(classes="live-box"):
-                    yield Static(t("panel.at_risk", n="—"), id="risk-title", classes="box-title")
-                    yield SyncedTable(self._ticket_columns(overdue=False), id="at-risk")
+                with Vertical(id="panel-lists"):
+                    with Vertical(classes="live-box"):
+                        yield Static(t("panel.breached", n="—"), id="breached-title", classes="box-title")
+                        yield SyncedTable(self._ticket_columns(overdue=True), id="breached")
+                    with Vertical(classes="live-box"):
+                        yield Static(t("panel.at_risk", n="—"), id="risk-title", classes="box-title")
+                        yield SyncedTable(self._ticket_columns(overdue=False), id="at-risk")
                 with Vertical(id="open-box"):
                     yield Static(t("panel.open"), classes="box-title")
                     yield SyncedTable([("priority", t("panel.col.priority")),
@@ -89,10 +94,10 @@ class PanelScreen(ReportsFailures, Screen[None]):
                                        ("total", t("report.total"))], id="open", cursor_type="none")
             with TabbedContent(id="breakdowns", initial="tab-agent"):
                 with TabPane(t("panel.tab.agent"), id="tab-agent"):
-                    yield SyncedTable(self._agent_columns(), id="by-agent")
+                    yield SyncedTable(self._agent_columns(), id="by-agent", drop=AGENT_DROP)
                 for dim in ("channel", "priority", "category"):
                     with TabPane(t(f"panel.tab.{dim}"), id=f"tab-{dim}"):
-                        yield SyncedTable(self._group_columns(dim), id=f"by-{dim}")
+                        yield SyncedTable(self._group_columns(dim), id=f"by-{dim}", drop=GROUP_DROP)
                 with TabPane(t("panel.tab.intake"), id="tab-intake"):
                     yield HourChart(id="intake")
         yield Footer()

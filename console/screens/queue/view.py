@@ -45,19 +45,25 @@ def _widest(*texts: str) -> int:
 
 
 def columns() -> tuple[Column, ...]:
-    """The queue's columns in the current language, each as wide as its longest word."""
+    """The queue's columns in the current language, each as wide as its longest word.
+
+    Priority, SLA, number, subject and status always show; as the terminal narrows the others
+    drop whole (category first, then channel, age, customer, assignee) so that the subject keeps
+    at least 30% of the line and no column is squeezed to an unreadable stub.
+    """
     return (
         Column("priority", t("queue.col.priority"),
                _widest(t("queue.col.priority"), *(label("priority", p) for p in PRIORITIES)) + 1),
         Column("sla", t("queue.col.sla"), 7, live=True, align="right"),
         Column("id", t("queue.col.id"), 7, align="right"),
-        Column("subject", t("queue.col.subject"), 24, flex=True),
-        Column("customer", t("queue.col.customer"), 16),
-        Column("channel", t("queue.col.channel"), _widest(t("queue.col.channel"), *(label("channel", c) for c in CHANNELS))),
-        Column("category", t("queue.col.category"), 12),
-        Column("assignee", t("queue.col.assignee"), 10),
+        Column("subject", t("queue.col.subject"), 24, flex=True, share=0.3),
+        Column("customer", t("queue.col.customer"), 16, rank=2),
+        Column("channel", t("queue.col.channel"),
+               _widest(t("queue.col.channel"), *(label("channel", c) for c in CHANNELS)), rank=4),
+        Column("category", t("queue.col.category"), 12, rank=5),
+        Column("assignee", t("queue.col.assignee"), 10, rank=1),
         Column("status", t("queue.col.status"), _widest(t("queue.col.status"), *(label("status", s) for s in STATUSES))),
-        Column("age", t("queue.col.age"), 6, live=True, align="right"),
+        Column("age", t("queue.col.age"), 6, live=True, align="right", rank=3),
     )
 
 
