@@ -298,6 +298,15 @@ class ShiftdeskApp(App[None]):
 
         show_panel(self)
 
+    def action_help(self) -> None:
+        """F1 or ?: help for the screen on top (its keys, its symbols, where the files are)."""
+        from console.screens.help import HelpScreen, help_text, title_of
+
+        screen = self.screen
+        if isinstance(screen, HelpScreen):
+            return
+        self.push_screen(HelpScreen(title_of(screen), help_text(screen, self.keymap_setting, self.get_key_display)))
+
     def open_ticket(self, ticket_id: int) -> None:
         """Show a ticket in the queue: back to the queue screen, cursor on it (or its details)."""
         from console.screens.queue.screen import QueueScreen

@@ -79,6 +79,7 @@ APP = (
     _c("app.palette", "command_palette", "ctrl+p", "app.key.palette", show=False, priority=True),
     _c("app.handover", "show_handover", "f4", "handover.key.open_handover"),
     _c("app.panel", "show_panel", "f3", "panel.key.show"),
+    _c("app.help", "help", "f1,question_mark", "app.key.help"),
 )
 
 VIEW_KEYS = {view: str(number) for number, view in enumerate(VIEWS, start=1)}
@@ -107,7 +108,6 @@ QUEUE = (
     _queue("sort", "toggle_sort", "o", "sort"),
     _queue("filter", "focus_filter", "slash", "filter"),
     _queue("next_view", "next_view", "v", "view"),
-    _c("queue.help", "help", "question_mark,f1", "queue.key.help"),
     _c("queue.clear_filter", "clear_filter", "escape", "queue.key.clear", show=False),
     _c("queue.toggle_focus", "toggle_focus", "tab", "queue.key.detail", show=False),
     *(_c(f"queue.view.{view.replace(':', '.')}", f"view('{view}')", key, _view_label_key(view), show=False)
@@ -121,7 +121,9 @@ def _composer(name: str, keys: str, *, show: bool = True, priority: bool = True)
               palette_help=f"composer.palette.{name}.help", show=show, priority=priority)
 
 
+# Escape (back) comes first in every screen's table, so the footer keeps it at 80 columns.
 COMPOSER = (
+    _composer("back", "escape", priority=False),
     _composer("send", "ctrl+s"),
     _composer("send_pending", "f5"),
     _composer("send_solved", "f9"),
@@ -130,7 +132,6 @@ COMPOSER = (
     _composer("prev_hole", "shift+f3", show=False),
     _composer("blank", "ctrl+n"),
     _composer("discard", "f8"),
-    _composer("back", "escape", priority=False),
 )
 
 PANEL = (
@@ -143,6 +144,7 @@ PANEL = (
 )
 
 HANDOVER_EDITOR = (
+    _c("handover.back", "back", "escape", "handover.key.back"),
     _c("handover.save", "save", "ctrl+s", "handover.key.save", palette="handover.key.save"),
     _c("handover.submit", "submit", "ctrl+t", "handover.key.submit", palette="handover.key.submit"),
     _c("handover.refresh", "refresh_or_merge", "ctrl+r", "handover.key.refresh", palette="handover.key.refresh"),
@@ -150,13 +152,12 @@ HANDOVER_EDITOR = (
        palette="handover.key.next_section"),
     _c("handover.prev_section", "section(-1)", "ctrl+pageup", "handover.key.prev_section", show=False),
     _c("handover.history", "history", "ctrl+o", "handover.key.history"),
-    _c("handover.back", "back", "escape", "handover.key.back"),
 )
 
 HANDOVER_ITEMS = (
     _c("handover.open", "open_item", "enter", "handover.key.open"),
-    _c("handover.up", "move(-1)", "shift+up,K", "handover.key.up"),
-    _c("handover.down", "move(1)", "shift+down,J", "handover.key.down"),
+    _c("handover.up", "move(-1)", "shift+up,K", "handover.key.up", show=False),  # in help (F1), not the footer
+    _c("handover.down", "move(1)", "shift+down,J", "handover.key.down", show=False),
     _c("handover.annotate", "annotate", "n", "handover.key.annotate"),
     _c("handover.remove", "remove_item", "delete,d", "handover.key.remove"),
     _c("handover.undo", "undo_item", "u", "handover.key.undo"),
@@ -165,21 +166,21 @@ HANDOVER_ITEMS = (
 )
 
 HANDOVER_DOC = (
+    _c("handover.doc.back", "back", "escape", "handover.key.back"),
     _c("handover.ack", "acknowledge", "ctrl+k", "handover.key.ack", palette="handover.key.ack"),
     _c("handover.addendum", "addendum", "a", "handover.key.addendum", palette="handover.key.addendum"),
     _c("handover.doc.history", "history", "ctrl+o", "handover.key.history"),
     _c("handover.doc.copy_links", "copy_links", "y", "handover.key.copy_links", palette="handover.key.copy_links"),
-    _c("handover.doc.back", "back", "escape", "handover.key.back"),
 )
 
 HANDOVER_HISTORY = (
-    _c("handover.history.search", "search", "slash", "handover.key.search"),
     _c("handover.history.back", "back", "escape", "handover.key.back"),
+    _c("handover.history.search", "search", "slash", "handover.key.search"),
 )
 
 HANDOVER_MERGE = (
-    _c("handover.merge.accept", "accept", "ctrl+s", "handover.key.save"),
     _c("handover.merge.cancel", "cancel", "escape", "handover.button.cancel"),
+    _c("handover.merge.accept", "accept", "ctrl+s", "handover.key.save"),
 )
 
 PROMPT_DIALOG = (

@@ -38,7 +38,6 @@ STRINGS = {
     "queue.key.sort": ("排序", "Sort"),
     "queue.key.filter": ("篩選", "Filter"),
     "queue.key.view": ("檢視", "View"),
-    "queue.key.help": ("按鍵", "Keys"),
     "queue.key.clear": ("清除篩選", "Clear filter"),
     "queue.key.detail": ("明細", "Detail"),
     "queue.key.view_n": ("檢視:{view}", "View: {view}"),

@@ -104,7 +104,7 @@ class ComposerScreen(ReportsFailures, Screen[ComposerResult]):
                                             below=t("composer.share.below")),
                                  target=PERSONAL_TARGET, share_of=self._share, id="composer-share")
                 yield Static(Text(""), id="composer-status")
-        yield Footer()
+        yield Footer(compact=True)
 
     @property
     def services(self) -> Services:

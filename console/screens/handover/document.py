@@ -61,7 +61,7 @@ class HandoverDocScreen(ReportsFailures, Screen[None]):
         yield Static(id="doc-status")
         with VerticalScroll(id="handover-doc"):
             yield Markdown(id="handover-markdown", parser_factory=inert_markdown, open_links=False)
-        yield Footer()
+        yield Footer(compact=True)
 
     def on_mount(self) -> None:
         self.sub_title = t("handover.view.title", id=self.view.id)

@@ -100,7 +100,7 @@ class HandoverScreen(ReportsFailures, Screen[None]):
                     yield text_area(section, self.content.text(section))
             with TabPane(t("handover.tab.summary"), id="tab-summary"):
                 yield Static(id="summary")
-        yield Footer()
+        yield Footer(compact=True)
 
     def _tab_label(self, section: str) -> str:
         return f"{t(f'handover.tab.{section}')} ({len(self.content.items(section))})"

@@ -42,7 +42,7 @@ class HandoverHistoryScreen(ReportsFailures, Screen[None]):
         yield Input(placeholder=t("handover.history.search"), id="history-search")
         yield DataTable(id="history-table", cursor_type="row", zebra_stripes=True)
         yield Static(id="history-empty")
-        yield Footer()
+        yield Footer(compact=True)
 
     def on_mount(self) -> None:
         self.sub_title = t("handover.history.title")

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 
 from rich.table import Table
 from rich.text import Text
+from textual import events
 from textual.message import Message
 from textual.widgets import DataTable
 
@@ -18,19 +19,24 @@ from store.handover.content import HandoverContent, TicketItem
 
 SLA_STYLE = {"breached": "bold red", "at_risk": "yellow", "ok": "green", "paused": "dim"}
 PRIORITY_STYLE = {"urgent": "bold red", "high": "yellow", "normal": "", "low": "dim"}
+NARROW = 100  # terminal columns under which the lists drop the priority column (it joins the facts)
+COLUMNS = (("ticket", 6), ("subject", 28), ("priority", 8), ("note", 20), ("state", None))
+NARROW_COLUMNS = (("ticket", 6), ("subject", 16), ("note", 13), ("state", None))
 
 
-def item_row(item: TicketItem, section: str) -> tuple[Text, ...]:
-    """Cells of one item; every piece of data is a plain Text, never markup."""
-    facts = item_facts(item, section, clean_line, priority=False)  # the priority has its own column
-    state = Text(" · ".join(facts), style=SLA_STYLE.get(item.sla_state, ""))
-    return (
-        Text(f"#{item.ticket_id}"),
-        Text(clean_line(item.subject, limit=80)),
-        Text(t(f"priority.{item.priority}"), style=PRIORITY_STYLE.get(item.priority, "")),
-        Text(clean_line(item.note), style="bold"),
-        state,
-    )
+def item_row(item: TicketItem, section: str, *, narrow: bool = False) -> tuple[Text, ...]:
+    """Cells of one item; every piece of data is a plain Text, never markup.
+
+    Narrow (under 100 columns) the priority joins the facts and each fact takes a line of its
+    own, so that none of them is cut off at the right edge.
+    """
+    facts = item_facts(item, section, clean_line, priority=narrow)  # wide: the priority has its own column
+    state = Text(("\n" if narrow else " · ").join(facts), style=SLA_STYLE.get(item.sla_state, ""))
+    number, subject = Text(f"#{item.ticket_id}"), Text(clean_line(item.subject, limit=80))
+    note = Text(clean_line(item.note), style="bold")
+    if narrow:
+        return number, subject, note, state
+    return number, subject, Text(t(f"priority.{item.priority}"), style=PRIORITY_STYLE.get(item.priority, "")), note, state
 
 
 class ItemTable(DataTable):
@@ -55,18 +61,35 @@ class ItemTable(DataTable):
         super().__init__(id=id, cursor_type="row", zebra_stripes=True)
         keys.localize(self)
         self.section = section
+        self._shown: tuple[TicketItem, ...] = ()
+        self._narrow = False
 
     def on_mount(self) -> None:
+        self._lay_out(self.app.size.width < NARROW)
+
+    def _lay_out(self, narrow: bool) -> None:
         # The lead's note comes right after the ticket; the facts take whatever width is left.
-        for key, width in (("ticket", 6), ("subject", 28), ("priority", 8), ("note", 20), ("state", None)):
+        self._narrow = narrow
+        columns = NARROW_COLUMNS if narrow else COLUMNS
+        for key, width in columns:
             self.add_column(Text(t(f"handover.col.{key}")), key=key, width=width)
+
+    def on_resize(self, event: events.Resize) -> None:
+        narrow = self.app.size.width < NARROW
+        if narrow != self._narrow:
+            row = self.cursor_row
+            self.clear(columns=True)
+            self._lay_out(narrow)
+            self.show(self._shown, cursor=row)
 
     def show(self, items: tuple[TicketItem, ...], *, cursor: int | None = None) -> None:
         """Redraw the (short) list, keeping the cursor where it was or at `cursor`."""
         row = self.cursor_row if cursor is None else cursor
+        self._shown = items
         self.clear()
         for item in items:
-            self.add_row(*item_row(item, self.section), key=str(item.ticket_id))
+            cells = item_row(item, self.section, narrow=self._narrow)
+            self.add_row(*cells, key=str(item.ticket_id), height=None if self._narrow else 1)
         if items:
             self.move_cursor(row=max(0, min(row, len(items) - 1)), animate=False)
 

@@ -100,7 +100,7 @@ class PanelScreen(ReportsFailures, Screen[None]):
                         yield SyncedTable(self._group_columns(dim), id=f"by-{dim}", drop=GROUP_DROP)
                 with TabPane(t("panel.tab.intake"), id="tab-intake"):
                     yield HourChart(id="intake")
-        yield Footer()
+        yield Footer(compact=True)
 
     @staticmethod
     def _ticket_columns(*, overdue: bool) -> list[tuple[str, str]]:

@@ -337,12 +337,6 @@ class QueueScreen(QueueActionKeys, QueuePresence, ReportsFailures, Screen[None])
         else:
             self.table.focus()
 
-    def action_help(self) -> None:
-        if self.query("HelpPanel"):
-            self.app.action_hide_help_panel()
-        else:
-            self.app.action_show_help_panel()
-
     @on(Input.Changed, "#queue-filter")
     def _filter_changed(self, event: Input.Changed) -> None:
         if self._filter_timer is not None:
