@@ -303,7 +303,8 @@ class ShiftdeskApp(App[None]):
         from console.screens.help import HelpScreen, help_text, title_of
 
         screen = self.screen
-        if isinstance(screen, HelpScreen):
+        if isinstance(screen, HelpScreen):  # F1 again closes it (F1 comes here before the help's own keys)
+            screen.dismiss(None)
             return
         self.push_screen(HelpScreen(title_of(screen), help_text(screen, self.keymap_setting, self.get_key_display)))
 

@@ -32,6 +32,7 @@ __all__ = [
     "HANDOVER_HISTORY",
     "HANDOVER_ITEMS",
     "HANDOVER_MERGE",
+    "HELP",
     "LINE_DIALOG",
     "PANEL",
     "PROMPT_DIALOG",
@@ -79,7 +80,9 @@ APP = (
     _c("app.palette", "command_palette", "ctrl+p", "app.key.palette", show=False, priority=True),
     _c("app.handover", "show_handover", "f4", "handover.key.open_handover"),
     _c("app.panel", "show_panel", "f3", "panel.key.show"),
-    _c("app.help", "help", "f1,question_mark", "app.key.help"),
+    # F1 before any widget (so also over a dialog or a text field); ? only where it is not typed.
+    _c("app.help", "help", "f1", "app.key.help", priority=True),
+    _c("app.help.question_mark", "help", "question_mark", "app.key.help", show=False),
 )
 
 VIEW_KEYS = {view: str(number) for number, view in enumerate(VIEWS, start=1)}
@@ -187,17 +190,21 @@ PROMPT_DIALOG = (
     _c("dialog.cancel", "cancel", "escape", "dialog.cancel"),
     _c("dialog.submit", "submit", "ctrl+s", "dialog.submit"),
 )
-CHOICE_DIALOG = (_c("dialog.cancel", "cancel", "escape", "dialog.cancel"),)
-CONFIRM_DIALOG = (_c("dialog.confirm.cancel", "answer(False)", "escape", show=False),)
+CHOICE_DIALOG = (_c("dialog.cancel", "cancel", "escape", "dialog.cancel"),
+                 _c("dialog.help", "app.help", "question_mark", show=False))  # a dialog hides the app's ?
+CONFIRM_DIALOG = (_c("dialog.confirm.cancel", "answer(False)", "escape", show=False),
+                  _c("dialog.confirm.help", "app.help", "question_mark", show=False))
 LINE_DIALOG = (_c("dialog.line.cancel", "cancel", "escape", "handover.button.cancel"),)
 TEXT_DIALOG = (_c("dialog.text.ok", "ok", "ctrl+s", "handover.button.ok"),)  # and LINE_DIALOG's, inherited
+
+HELP = (_c("help.close", "dismiss", "escape,f1,question_mark", "help.key.close", show=False),)
 
 TABLES: dict[str, tuple[Command, ...]] = {
     "app": APP, "queue": QUEUE, "composer": COMPOSER, "panel": PANEL,
     "handover.editor": HANDOVER_EDITOR, "handover.items": HANDOVER_ITEMS, "handover.doc": HANDOVER_DOC,
     "handover.history": HANDOVER_HISTORY, "handover.merge": HANDOVER_MERGE, "dialog.prompt": PROMPT_DIALOG,
     "dialog.choice": CHOICE_DIALOG, "dialog.confirm": CONFIRM_DIALOG, "dialog.line": LINE_DIALOG,
-    "dialog.text": TEXT_DIALOG,
+    "dialog.text": TEXT_DIALOG, "help": HELP,
 }
 
 

@@ -7,7 +7,8 @@ one sort when it moved.
 
 A table narrower than its columns drops whole columns (those named in `drop`, in that order)
 rather than cutting the last ones off, and brings them back when it grows: every value still
-shown is whole, and no header is cut to a stub.
+shown is whole, and no header is cut to a stub. A `fill` column (free text such as a subject)
+is instead cut to the width the others leave it, so it never runs past the table's edge.
 """
 
 from __future__ import annotations
@@ -33,13 +34,15 @@ class SyncedTable(DataTable):
     """
 
     def __init__(self, columns: Sequence[tuple[str, str]] = (), *, drop: Sequence[str] = (),
-                 **kwargs: Any) -> None:
+                 fill: str | None = None, **kwargs: Any) -> None:
         kwargs.setdefault("cursor_type", "row")
         kwargs.setdefault("zebra_stripes", True)
         super().__init__(**kwargs)
         self._wanted_columns = list(columns)
         self._drop = tuple(drop)  # column keys, the first to go first when the table is too narrow
+        self._fill = fill  # a column of free text that is cut to the width left, rather than overflow
         self._shown = [key for key, _ in self._wanted_columns]
+        self._fill_width: int | None = None  # its width when cut (None: as wide as its text)
         self._cells: dict[str, tuple] = {}
         self._order: list[str] = []
 
@@ -102,7 +105,7 @@ class SyncedTable(DataTable):
     def _fit(self) -> None:
         """Show the columns that fit the table's width whole, dropping them in `drop` order."""
         width = self.scrollable_content_region.width
-        if not self._drop or not width or not self.is_mounted:
+        if not (self._drop or self._fill) or not width or not self.is_mounted:
             return
         widths = {key: self._natural_width(i, label) for i, (key, label) in enumerate(self._wanted_columns)}
         shown = [key for key, _ in self._wanted_columns]
@@ -110,17 +113,22 @@ class SyncedTable(DataTable):
             if sum(widths[k] for k in shown) <= width:
                 break
             shown.remove(key)
-        if shown != self._shown:
-            self._rebuild(shown)
+        fill_width = None
+        if self._fill in shown and sum(widths[k] for k in shown) > width:
+            label = dict(self._wanted_columns)[self._fill]
+            rest = sum(widths[k] for k in shown if k != self._fill)
+            fill_width = max(cell_len(label), width - rest - 2 * self.cell_padding)
+        if (shown, fill_width) != (self._shown, self._fill_width):
+            self._rebuild(shown, fill_width)
 
-    def _rebuild(self, shown: list[str]) -> None:
+    def _rebuild(self, shown: list[str], fill_width: int | None) -> None:
         """Lay the table out again with other columns; the row under the cursor stays under it."""
         cursor = self.cursor_key()
-        self._shown = shown
+        self._shown, self._fill_width = shown, fill_width
         self.clear(columns=True)
         for key, label in self._wanted_columns:
             if key in shown:
-                self.add_column(label, key=key)
+                self.add_column(label, key=key, width=fill_width if key == self._fill else None)
         for key in self._order:
             self.add_row(*self._visible(self._cells[key]), key=key)
         if cursor is not None and cursor in self._order:

@@ -11,6 +11,7 @@ STRINGS = {
     "help.files.log": ("紀錄檔", "Log"),
     "help.files.command": ("`shiftdesk config path` 會列出這兩個位置;`shiftdesk config set KEY VALUE` 修改設定。",
                            "`shiftdesk config path` prints both; `shiftdesk config set KEY VALUE` changes a setting."),
+    "help.key.close": ("關閉說明", "Close help"),
     "help.close": ("Esc、F1 或 ? 關閉;↑↓ PgUp PgDn 捲動", "Esc, F1 or ? closes; ↑ ↓ PgUp PgDn scroll"),
     "help.screen.queue": ("工單佇列", "Ticket queue"),
     "help.screen.composer": ("回覆編輯", "Reply composer"),

@@ -165,9 +165,7 @@ def title_of(screen: Screen[Any]) -> str:
 class HelpScreen(ModalScreen[None]):
     """Help for the screen beneath; scrolls, so it reads whole at 80x24."""
 
-    BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("escape,f1,question_mark", "dismiss", show=False, id="help.close"),
-    ]
+    BINDINGS: ClassVar[list[BindingType]] = list(keys.bindings(keys.HELP))
     DEFAULT_CSS = """
     HelpScreen {
         align: center middle;
@@ -192,6 +190,11 @@ class HelpScreen(ModalScreen[None]):
     def __init__(self, title: str, body: Group) -> None:
         super().__init__()
         self._title, self._body = title, body
+
+    @property
+    def body(self) -> Group:
+        """What the help says (tests read it whole, however much of it is scrolled into view)."""
+        return self._body
 
     def compose(self) -> ComposeResult:
         box = VerticalScroll(id="help-box")

@@ -83,10 +83,10 @@ class PanelScreen(ReportsFailures, Screen[None]):
                 with Vertical(id="panel-lists"):
                     with Vertical(classes="live-box"):
                         yield Static(t("panel.breached", n="—"), id="breached-title", classes="box-title")
-                        yield SyncedTable(self._ticket_columns(overdue=True), id="breached")
+                        yield SyncedTable(self._ticket_columns(overdue=True), id="breached", fill="subject")
                     with Vertical(classes="live-box"):
                         yield Static(t("panel.at_risk", n="—"), id="risk-title", classes="box-title")
-                        yield SyncedTable(self._ticket_columns(overdue=False), id="at-risk")
+                        yield SyncedTable(self._ticket_columns(overdue=False), id="at-risk", fill="subject")
                 with Vertical(id="open-box"):
                     yield Static(t("panel.open"), classes="box-title")
                     yield SyncedTable([("priority", t("panel.col.priority")),
