@@ -156,7 +156,7 @@ async def test_footer_keeps_esc_back_at_80_columns(queue_app, seed_small, screen
     async with app.run_test(size=SMALL) as pilot:
         await SCREENS[screen](pilot, seed_small)
         footer = harness.screen_text(app).splitlines()[-1]
-        assert footer.lstrip().startswith("esc Back"), footer
+        assert "esc Back" in footer, footer  # first, or after the focused list's own keys
 
 
 @pytest.mark.parametrize("lang", ["en", "zh-TW"])
