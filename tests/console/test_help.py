@@ -45,8 +45,7 @@ async def test_f1_opens_the_help_of_the_screen_and_escape_closes_it(queue_app, s
         assert t("help.files") in body and "shiftdesk config path" in body
         assert "shiftdesk config path" not in text or screen == "status_dialog"  # below the fold at 80x24
         await pilot.press("end")  # the help scrolls: its last lines come into view
-        await pilot.pause(0.1)
-        assert "shiftdesk config path" in harness.screen_text(app)
+        await harness.until(pilot, lambda: "shiftdesk config path" in harness.screen_text(app))
         await pilot.press("escape")
         await harness.until(pilot, lambda: app.screen is under)
 

@@ -135,7 +135,7 @@ async def test_panel_tables_fit_with_headers_whole_at_80x24(queue_app, seed_smal
                 tabs.focus()
                 await pilot.press("right")
                 await harness.until(pilot, lambda tab=tab: screen.query_one("#breakdowns").active == f"tab-{tab}")
-                await app.workers.wait_for_complete()
+                await harness.until(pilot, lambda: all(worker.is_finished for worker in app.workers))
                 await pilot.pause(0.1)
             table = screen.query_one(f"#by-{tab}", SyncedTable)
             table.scroll_visible(animate=False)

@@ -23,7 +23,8 @@ def _name(app) -> str:
 
 async def _quiet(pilot) -> None:
     """Workers done, messages handled, no toast fading or cursor blinking into a picture."""
-    await pilot.app.workers.wait_for_complete()
+    # Every worker finished (a cancelled one too: a detail read the cursor moved past).
+    await harness.until(pilot, lambda: all(worker.is_finished for worker in pilot.app.workers))
     await pilot.pause()
     pilot.app.clear_notifications()
     for widget in pilot.app.screen.query("Input, TextArea"):
