@@ -20,7 +20,7 @@ from rich.cells import cell_len
 from rich.text import Text
 from textual import events
 from textual.widgets import DataTable
-from textual.widgets.data_table import CellDoesNotExist
+from textual.widgets.data_table import CellDoesNotExist, ColumnKey
 
 __all__ = ["SyncedTable"]
 
@@ -82,12 +82,29 @@ class SyncedTable(DataTable):
             self._reorder(order)
         self._order = order
         self._fit()
+        self._pin_widths()
+
+    def _pin_widths(self) -> None:
+        """Give each column the width of its widest value now. DataTable works out automatic widths
+        later, on an idle pass, so a picture taken (or a frame drawn) before that pass showed the
+        columns only as wide as their headers."""
+        changed = False
+        for index, (key, label) in enumerate(self._wanted_columns):
+            column = self.columns.get(ColumnKey(key))
+            if column is None or key not in self._shown or (key == self._fill and self._fill_width is not None):
+                continue
+            width = self._natural_width(index, label) - 2 * self.cell_padding
+            if column.auto_width or column.width != width:
+                column.auto_width, column.width = False, width
+                changed = True
+        if changed:
+            self.refresh(layout=True)
 
     def _update_row(self, key: str, old: tuple, cells: tuple) -> None:
         for (column, _), before, after in zip(self._wanted_columns, old, cells, strict=False):
             if before != after and column in self._shown:
                 try:
-                    self.update_cell(key, column, after)
+                    self.update_cell(key, column, after, update_width=True)  # a longer value widens its column
                 except CellDoesNotExist:
                     pass
 

@@ -67,8 +67,21 @@ async def panel(pilot, seed) -> None:
     await harness.until(pilot, lambda: _name(pilot.app) == "PanelScreen" and pilot.app.screen.polls >= 1)
     await _quiet(pilot)
     screen = pilot.app.screen
-    screen._paint(screen.snapshot, 0.0)
-    await pilot.pause(0.1)
+    for _ in range(2):  # the second paint meets tables already laid out: their widths settle
+        screen._paint(screen.snapshot, 0.0)
+        await _steady(pilot)
+
+
+async def _steady(pilot, *, tries: int = 40) -> None:
+    """Until two looks 0.05 s apart read the same: the tables size their columns to their content
+    over more than one refresh, and a busy machine can catch them half-way."""
+    previous = None
+    for _ in range(tries):
+        await pilot.pause(0.05)
+        text = harness.screen_text(pilot.app)
+        if text == previous:
+            return
+        previous = text
 
 
 async def handover(pilot, seed) -> None:
