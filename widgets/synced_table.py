@@ -104,9 +104,9 @@ class SyncedTable(DataTable):
         for (column, _), before, after in zip(self._wanted_columns, old, cells, strict=False):
             if before != after and column in self._shown:
                 try:
-                    self.update_cell(key, column, after, update_width=True)  # a longer value widens its column
+                    self.update_cell(key, column, after)  # widths: _pin_widths, once per sync
                 except CellDoesNotExist:
-                    pass
+                    pass  # the row went in a rebuild of this same sync: it was added with its new cells
 
     # -- fitting the width -------------------------------------------------------------------------
 

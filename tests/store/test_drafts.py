@@ -98,6 +98,16 @@ def test_send_and_solve_or_pending(desk) -> None:
         send_reply(s, NOW, agent_id=d.amy, ticket_id=d.order, body="x", set_status="closed")
 
 
+def _draft_kept_and_replies(db, d) -> list[str]:
+    """After a refused send: Amy's draft is still there, no template use was counted; the replies."""
+    with db.read() as s:
+        assert load_draft(s, d.amy, d.order).body == "mine"
+        assert s.exec(select(TemplateUsage)).all() == []
+        replies = s.exec(select(TicketEvent).where(TicketEvent.ticket_id == d.order,
+                                                   TicketEvent.kind == "agent_reply")).all()
+    return [r.body for r in replies]
+
+
 def test_stale_send_writes_nothing_and_keeps_the_draft(desk) -> None:
     """The agent's other console answered first: the send made from the older view is refused."""
     db, d = desk
@@ -112,12 +122,7 @@ def test_stale_send_writes_nothing_and_keeps_the_draft(desk) -> None:
     with pytest.raises(StaleVersion), db.write() as s:
         send_reply(s, NOW, agent_id=d.amy, ticket_id=d.order, body="mine", expected_version=version,
                    template_key="order-delay.zh")
-    with db.read() as s:
-        assert load_draft(s, d.amy, d.order).body == "mine"
-        assert s.exec(select(TemplateUsage)).all() == []
-        replies = s.exec(select(TicketEvent).where(TicketEvent.ticket_id == d.order,
-                                                   TicketEvent.kind == "agent_reply")).all()
-        assert [r.body for r in replies] == ["first, from the other console", "and again, from the other console"]
+    assert _draft_kept_and_replies(db, d) == ["first, from the other console", "and again, from the other console"]
 
 
 def test_a_send_after_a_colleague_answered_and_took_the_ticket_is_refused(desk) -> None:
@@ -133,12 +138,7 @@ def test_a_send_after_a_colleague_answered_and_took_the_ticket_is_refused(desk) 
     with pytest.raises(HeldByOther), db.write() as s:
         send_reply(s, NOW, agent_id=d.amy, ticket_id=d.order, body="mine", expected_version=version,
                    template_key="order-delay.zh")
-    with db.read() as s:
-        assert load_draft(s, d.amy, d.order).body == "mine"
-        assert s.exec(select(TemplateUsage)).all() == []
-        replies = s.exec(select(TicketEvent).where(TicketEvent.ticket_id == d.order,
-                                                   TicketEvent.kind == "agent_reply")).all()
-        assert [r.body for r in replies] == ["ben was faster"]
+    assert _draft_kept_and_replies(db, d) == ["ben was faster"]
 
 
 def test_late_first_reply_is_breached(desk) -> None:
